@@ -1,0 +1,34 @@
+/**
+ * @file @kiln/tensor's public API: tensors, creation, ops, autograd, RNG,
+ * safetensors I/O. Importing this module attaches Tensor's fluent methods.
+ */
+import "./methods.js";
+
+export { Tensor } from "./tensor.js";
+export type { NestedNumbers } from "./methods.js";
+export { Storage } from "./storage.js";
+export { DTYPES, isFloat, promoteTypes, type DType, type FloatDType, type DataTypeMap, type TypedArray, type Promote, type FloatOf, type Arith } from "./dtype.js";
+export { broadcastShapes, numelOf, contiguousStrides, type Shape } from "./shape.js";
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint,
+  type TensorOptions, type RandomOptions, type NestedArray,
+} from "./creation.js";
+export { Generator, defaultGenerator, manualSeed, type GeneratorState } from "./random/generator.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export { backward, type BackwardOptions } from "./autograd/backward.js";
+export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
+export { record, Node, type BackwardFn } from "./autograd/node.js";
+export { DIFFERENTIABLE_OPS, COMPOSITE_OPS, type DifferentiableOp, type CompositeOp } from "./ops/registry.js";
+export { neg, exp, log, sqrt, rsqrt, abs, tanh, sigmoid, relu, silu, gelu, sin, cos, square, reciprocal, clamp } from "./ops/unary.js";
+export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where, type ArithResult } from "./ops/binary.js";
+export { sum, mean, max, min, argmax, argmin, variance as var, logsumexp, sumTo, type Dims, type ReduceOptions, type VarOptions } from "./ops/reduce.js";
+export { softmax, logSoftmax } from "./ops/softmax.js";
+export { matmul } from "./ops/matmul.js";
+export { reshape, view, flatten, permute, transpose, expand, slice, narrow, select, unsqueeze, squeeze, contiguous } from "./ops/view.js";
+export { indexSelect, gather, scatterAdd } from "./ops/index-ops.js";
+export { cat, stack, split, chunk, tril, triu } from "./ops/assemble.js";
+export { maskedFill } from "./ops/mask.js";
+export { to } from "./ops/cast.js";
+export type { TensorLike } from "./ops/util.js";
+export { formatTensor } from "./format.js";
+export { serializeSafetensors, parseSafetensors, saveSafetensors, loadSafetensors, type SafetensorsContents } from "./io/safetensors.js";

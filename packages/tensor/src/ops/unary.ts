@@ -1,0 +1,104 @@
+/**
+ * @file Unary elementwise ops. Each row of the table is the forward
+ * expression of `x` and the backward expression of `g` (upstream gradient),
+ * `x` (input) and `y` (output); both are compiled into fused loops.
+ */
+import { record } from "../autograd/node.js";
+import { floatOf, type Arith, type DType, type FloatOf } from "../dtype.js";
+import { elementwise } from "../kernels/elementwise.js";
+import type { Tensor } from "../tensor.js";
+import { checkTensor, empty, viewOf } from "./util.js";
+
+interface UnaryRule {
+  /** `y` as a function of `x` (and params `p0`, `p1`). */
+  f: string;
+  /** `dx` as a function of `g`, `x`, `y`. */
+  df: string;
+  /** Whether the result is always floating point (`exp` of an int32 is float32). */
+  float: boolean;
+}
+
+const RULES = {
+  neg: { f: "-x", df: "-g", float: false },
+  exp: { f: "Math.exp(x)", df: "g * y", float: true }, // d e^x = e^x dx
+  log: { f: "Math.log(x)", df: "g / x", float: true }, // d log x = dx / x
+  sqrt: { f: "Math.sqrt(x)", df: "g / (2 * y)", float: true },
+  rsqrt: { f: "1 / Math.sqrt(x)", df: "-0.5 * g * y * y * y", float: true }, // d x^-½ = -½ x^-3/2
+  abs: { f: "Math.abs(x)", df: "x > 0 ? g : x < 0 ? -g : 0", float: false },
+  tanh: { f: "Math.tanh(x)", df: "g * (1 - y * y)", float: true },
+  sigmoid: { f: "sigmoid(x)", df: "g * y * (1 - y)", float: true },
+  relu: { f: "x <= 0 ? 0 : x", df: "x > 0 ? g : 0", float: false }, // NOTE: NaN propagates, as in torch
+  silu: { f: "x * sigmoid(x)", df: "g * siluGrad(x)", float: true },
+  gelu: { f: "gelu(x)", df: "g * geluGrad(x)", float: true }, // exact (erf) GELU
+  sin: { f: "Math.sin(x)", df: "g * Math.cos(x)", float: true },
+  cos: { f: "Math.cos(x)", df: "-g * Math.sin(x)", float: true },
+  square: { f: "x * x", df: "2 * g * x", float: false },
+  reciprocal: { f: "1 / x", df: "-g * y * y", float: true },
+  // clamp's gradient passes where min ≤ x ≤ max (torch's convention at the bounds)
+  clamp: { f: "x < p0 ? p0 : x > p1 ? p1 : x", df: "x < p0 || x > p1 ? 0 : g", float: false },
+} as const satisfies Record<string, UnaryRule>;
+
+/** Names of the table-driven unary ops. */
+export type UnaryOp = keyof typeof RULES;
+type FloatUnary = { [K in UnaryOp]: (typeof RULES)[K]["float"] extends true ? K : never }[UnaryOp];
+/** Result dtype of unary op `K` on a `D` tensor. */
+export type UnaryResult<K extends UnaryOp, D extends DType> = K extends FloatUnary ? FloatOf<D> : Arith<D>;
+
+/** Applies the unary op `name` (with params for `clamp`). */
+export function unary<K extends UnaryOp, D extends DType>(name: K, x: Tensor<D>, params: readonly number[] = []): Tensor<UnaryResult<K, D>> {
+  checkTensor(x, name);
+  const rule: UnaryRule = RULES[name];
+  const dtype = rule.float ? floatOf(x.dtype) : x.dtype === "bool" ? "int32" : x.dtype;
+  const y = empty(dtype, x.shape);
+  elementwise(rule.f, ["x"], viewOf(y), x.shape, [viewOf(x)], params);
+  return record(
+    name,
+    y,
+    [x],
+    (g) => {
+      const dx = empty(x.dtype, x.shape);
+      elementwise(rule.df, ["g", "x", "y"], viewOf(dx), x.shape, [viewOf(g), viewOf(x), viewOf(y)], params);
+      return [dx];
+    },
+    [x, y],
+  ) as Tensor<UnaryResult<K, D>>;
+}
+
+/** `-x` */
+export const neg = <D extends DType>(x: Tensor<D>) => unary("neg", x);
+/** `eˣ` */
+export const exp = <D extends DType>(x: Tensor<D>) => unary("exp", x);
+/** Natural logarithm. */
+export const log = <D extends DType>(x: Tensor<D>) => unary("log", x);
+/** `√x` */
+export const sqrt = <D extends DType>(x: Tensor<D>) => unary("sqrt", x);
+/** `1/√x` */
+export const rsqrt = <D extends DType>(x: Tensor<D>) => unary("rsqrt", x);
+/** `|x|` */
+export const abs = <D extends DType>(x: Tensor<D>) => unary("abs", x);
+/** Hyperbolic tangent. */
+export const tanh = <D extends DType>(x: Tensor<D>) => unary("tanh", x);
+/** Logistic function `1/(1+e⁻ˣ)`. */
+export const sigmoid = <D extends DType>(x: Tensor<D>) => unary("sigmoid", x);
+/** `max(x, 0)` */
+export const relu = <D extends DType>(x: Tensor<D>) => unary("relu", x);
+/** SiLU (swish): `x·sigmoid(x)` (Ramachandran et al. 2017). */
+export const silu = <D extends DType>(x: Tensor<D>) => unary("silu", x);
+/** Exact GELU: `x·Φ(x)` (Hendrycks & Gimpel 2016). */
+export const gelu = <D extends DType>(x: Tensor<D>) => unary("gelu", x);
+/** Sine. */
+export const sin = <D extends DType>(x: Tensor<D>) => unary("sin", x);
+/** Cosine. */
+export const cos = <D extends DType>(x: Tensor<D>) => unary("cos", x);
+/** `x²` */
+export const square = <D extends DType>(x: Tensor<D>) => unary("square", x);
+/** `1/x` */
+export const reciprocal = <D extends DType>(x: Tensor<D>) => unary("reciprocal", x);
+
+/** Clamps into `[min, max]` (either bound may be omitted); NaN stays NaN. */
+export function clamp<D extends DType>(x: Tensor<D>, min?: number | null, max?: number | null): Tensor<Arith<D>> {
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  if (lo > hi) throw new RangeError(`clamp: min ${lo} is greater than max ${hi}`);
+  return unary("clamp", x, [lo, hi]);
+}
