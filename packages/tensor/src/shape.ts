@@ -88,7 +88,7 @@ export function normalizeDims(dims: number | readonly number[] | undefined, rank
   const list = typeof dims === "number" ? [dims] : dims;
   const out = [...new Set(list.map((d) => normalizeDim(d, rank, op)))].sort((a, b) => a - b);
   if (out.length !== list.length) throw new RangeError(`${op}: dims ${JSON.stringify(list)} repeat a dim`);
-  return out;
+  return rank === 0 ? [] : out; // NOTE: a 0-d tensor accepts dim 0/-1 (as torch) but has nothing to reduce
 }
 
 /** Resolves one `-1` in a reshape target against `numel`; throws naming the shapes when impossible. */

@@ -11,7 +11,7 @@ import { checkTensor, contiguousData, empty } from "./util.js";
 
 /** Runs a row kernel over `dim` by moving it last (a copy only when it is not last already). */
 function alongDim(x: Tensor, dim: number, fn: (rowsData: Tensor, rows: number, n: number) => Tensor): Tensor {
-  const last = x.ndim - 1;
+  const last = Math.max(x.ndim - 1, 0);
   const moved = dim === last ? x : x.transpose(dim, last);
   const src = contiguousData(moved);
   const n = x.ndim === 0 ? 1 : x.shape[dim]!;
@@ -35,7 +35,8 @@ function softmaxOp<D extends DType>(name: "softmax" | "logSoftmax", x: Tensor<D>
     y,
     [x],
     (g) => {
-      const yl = contiguousData(d === x.ndim - 1 ? y : y.transpose(d, x.ndim - 1));
+      const last = Math.max(x.ndim - 1, 0);
+      const yl = contiguousData(d === last ? y : y.transpose(d, last));
       return [
         alongDim(g, d, (gs, rows, n) => {
           const dx = empty(dtype, gs.shape);

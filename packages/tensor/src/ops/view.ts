@@ -60,6 +60,7 @@ export function transpose<D extends DType>(x: Tensor<D>, dim0: number, dim1: num
   const order = x.shape.map((_, i) => i);
   const a = normalizeDim(dim0, x.ndim, "transpose");
   const b = normalizeDim(dim1, x.ndim, "transpose");
+  if (x.ndim === 0) return x;
   [order[a], order[b]] = [order[b]!, order[a]!];
   return permute(x, order);
 }
