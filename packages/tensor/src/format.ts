@@ -35,6 +35,7 @@ function makeFormatter(t: Tensor, values: number[]): (v: number) => string {
 
 /** The bracketed body of `t`'s printout (no `tensor(...)` wrapper). */
 export function formatData(t: Tensor, indent = 7): string {
+  if (t.numel === 0) return "[]";
   const summarize = t.numel > THRESHOLD;
   const data = t.storage.data;
   const read = (idx: number[]) => data[t.offset + idx.reduce((s, v, d) => s + v * t.strides[d]!, 0)]!;
@@ -68,7 +69,7 @@ export function formatData(t: Tensor, indent = 7): string {
 /** `tensor([...], dtype=..., grad_fn=<...>)`, as `repr(torch_tensor)` prints. */
 export function formatTensor(t: Tensor): string {
   const parts = [formatData(t)];
-  if (t.numel === 0 && t.ndim > 1) parts.push(`size=[${t.shape.join(", ")}]`);
+  if (t.numel === 0 && t.ndim !== 1) parts.push(`size=[${t.shape.join(", ")}]`);
   if (t.dtype !== "float32" && t.dtype !== "bool") parts.push(`dtype=${t.dtype}`);
   if (t.gradFn !== null) {
     const name = t.gradFn.name;

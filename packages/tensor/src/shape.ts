@@ -82,6 +82,12 @@ export function normalizeDim(dim: number, rank: number, op: string): number {
   return dim < 0 ? dim + r : dim;
 }
 
+/** Like {@link normalizeDim} for ops that index into a dim, which a 0-d tensor does not have. */
+export function existingDim(dim: number, rank: number, op: string): number {
+  if (rank === 0) throw new RangeError(`${op}: cannot be applied to a 0-d tensor (it has no dim ${dim})`);
+  return normalizeDim(dim, rank, op);
+}
+
 /** Resolves a dim list (or all dims when undefined) to sorted unique non-negative dims. */
 export function normalizeDims(dims: number | readonly number[] | undefined, rank: number, op: string): number[] {
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);

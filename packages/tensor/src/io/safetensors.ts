@@ -80,7 +80,7 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors data")
   const dataLength = bytes.length - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   const tensors: Record<string, Tensor> = {};
-  let covered = 0;
+  const spans: [number, number, string][] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === "__metadata__") continue;
     const { dtype: code, shape, data_offsets: offsets } = (info ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
@@ -98,7 +98,7 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors data")
       throw bad(`tensor "${name}" of shape ${fmtShape(shape)} needs ${count * width} bytes but data_offsets span ${end - begin}`);
     }
     if (end > dataLength) throw bad(`tensor "${name}" ends at byte ${end} but the data section has only ${dataLength} bytes (truncated?)`);
-    covered += end - begin;
+    spans.push([begin, end, name]);
     const raw = bytes.slice(dataStart + begin, dataStart + end); // copy: aligned, and independent of the file buffer
     const t = Tensor.empty(widened ? widened[0] : dtype!, shape);
     if (widened) {
@@ -109,7 +109,14 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors data")
     }
     tensors[name] = t;
   }
-  if (covered !== dataLength) throw bad(`tensors cover ${covered} bytes but the data section has ${dataLength}`);
+  // byte ranges must tile the data section exactly: no overlap, no gap (as the reference library requires)
+  spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let at = 0;
+  for (const [begin, end, name] of spans) {
+    if (begin !== at) throw bad(`tensor "${name}" starts at byte ${begin}, expected ${at} (ranges overlap or leave a gap)`);
+    at = end;
+  }
+  if (at !== dataLength) throw bad(`tensors cover ${at} bytes but the data section has ${dataLength}`);
   return { tensors, metadata };
 }
 

@@ -6,7 +6,7 @@
 import { record } from "../autograd/node.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
-import { fmtShape, normalizeDim } from "../shape.js";
+import { existingDim, fmtShape, normalizeDim } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { asStrided, checkTensor, empty, viewOf } from "./util.js";
 
@@ -15,7 +15,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError("cat: expected a non-empty list of tensors");
   tensors.forEach((t, i) => checkTensor(t, "cat", `tensors[${i}]`));
   const first = tensors[0]!;
-  const d = normalizeDim(dim, first.ndim, "cat");
+  const d = existingDim(dim, first.ndim, "cat");
   for (const [i, t] of tensors.entries()) {
     if (t.ndim !== first.ndim || t.shape.some((s, k) => k !== d && s !== first.shape[k])) {
       throw new RangeError(
@@ -54,7 +54,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 /** Splits along `dim` into pieces of `size` (the last may be smaller) or of the given sizes; views. */
 export function split<D extends DType>(x: Tensor<D>, sizes: number | readonly number[], dim = 0): Tensor<D>[] {
   checkTensor(x, "split");
-  const d = normalizeDim(dim, x.ndim, "split");
+  const d = existingDim(dim, x.ndim, "split");
   const n = x.shape[d]!;
   let list: number[];
   if (typeof sizes === "number") {
@@ -77,7 +77,7 @@ export function split<D extends DType>(x: Tensor<D>, sizes: number | readonly nu
 export function chunk<D extends DType>(x: Tensor<D>, chunks: number, dim = 0): Tensor<D>[] {
   checkTensor(x, "chunk");
   if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
-  const n = x.shape[normalizeDim(dim, x.ndim, "chunk")]!;
+  const n = x.shape[existingDim(dim, x.ndim, "chunk")]!;
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
 }
 

@@ -28,6 +28,11 @@ function split3(shape: readonly number[], dim: number): [number, number, number]
 /** Rows of `x` along `dim` picked by the 1-D int32 `index` (`torch.index_select`). */
 export function indexSelect<D extends DType>(x: Tensor<D>, dim: number, index: Tensor): Tensor<D> {
   checkTensor(x, "indexSelect");
+  if (x.ndim === 0) {
+    // torch treats a 0-d input as one element along dim 0 and keeps the result 0-d
+    normalizeDim(dim, 0, "indexSelect");
+    return indexSelect(x.reshape([1]), 0, index).reshape(index.ndim === 0 ? [] : [-1]);
+  }
   const d = normalizeDim(dim, x.ndim, "indexSelect");
   if (index.ndim > 1) throw new RangeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const ids = checkIndex("indexSelect", index, x.shape[d]!, d);

@@ -28,7 +28,8 @@ function update<T extends Tensor>(op: string, target: T, expr: string, value: Te
   if (!sameShape(shape, target.shape)) {
     throw new RangeError(`${op}: value of shape ${fmtShape(v.shape)} cannot be broadcast to the target's shape ${fmtShape(target.shape)}`);
   }
-  elementwise(expr, ["x", "v"], viewOf(target), shape, [viewOf(target), viewOf(v, shape)], params);
+  const stored = target.dtype === "bool" ? `(${expr}) !== 0 ? 1 : 0` : expr; // bool storage holds only 0/1
+  elementwise(stored, ["x", "v"], viewOf(target), shape, [viewOf(target), viewOf(v, shape)], params);
   target.storage.version++;
   return target;
 }

@@ -5,6 +5,7 @@
 import { broadcastShapes, fmtShape, sameShape } from "../shape.js";
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
+import { zeros } from "../creation.js";
 import { where } from "./binary.js";
 import { checkTensor } from "./util.js";
 
@@ -16,5 +17,6 @@ export function maskedFill<D extends DType>(x: Tensor<D>, mask: Tensor, value: n
   if (!sameShape(broadcastShapes("maskedFill", x.shape, mask.shape), x.shape)) {
     throw new RangeError(`maskedFill: mask of shape ${fmtShape(mask.shape)} does not broadcast to input shape ${fmtShape(x.shape)}`);
   }
-  return where(mask, value, x) as Tensor<D>;
+  const fill = zeros([], { dtype: x.dtype }).fill_(value); // the fill value takes x's dtype, so the result keeps it
+  return where(mask, fill, x) as Tensor<D>;
 }

@@ -7,15 +7,15 @@
 import { record } from "../autograd/node.js";
 import type { DType } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
-import { contiguousStrides, fmtShape, inferShape, normalizeDim, sameShape, type Shape } from "../shape.js";
+import { contiguousStrides, existingDim, fmtShape, inferShape, normalizeDim, sameShape, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { sumTo } from "./reduce.js";
 import { asStrided, checkTensor, copyOf, empty, viewOf } from "./util.js";
 
 /** The tensor with a new shape (one dim may be -1); a view when `x` is contiguous, else a copy. */
-export function reshape<D extends DType>(x: Tensor<D>, shape: readonly number[]): Tensor<D> {
-  checkTensor(x, "reshape");
-  const target = inferShape("reshape", x.shape, shape);
+export function reshape<D extends DType>(x: Tensor<D>, shape: readonly number[], op = "reshape"): Tensor<D> {
+  checkTensor(x, op);
+  const target = inferShape(op, x.shape, shape);
   if (sameShape(target, x.shape)) return x;
   const src = x.isContiguous ? x : copyOf(x);
   const y = asStrided(src, target, contiguousStrides(target));
@@ -28,7 +28,7 @@ export function view<D extends DType>(x: Tensor<D>, shape: readonly number[]): T
   if (!x.isContiguous) {
     throw new Error(`view: tensor of shape ${fmtShape(x.shape)} is not contiguous; use reshape() (which copies) or contiguous() first`);
   }
-  return reshape(x, shape);
+  return reshape(x, shape, "view");
 }
 
 /** Merges dims `start..end` (inclusive) into one. */
@@ -95,7 +95,7 @@ function embed(g: Tensor, x: Tensor, shape: Shape, strides: readonly number[], o
 /** Elements `start, start+step, …` (< end) along `dim`, Python-style negatives allowed; a view. */
 export function slice<D extends DType>(x: Tensor<D>, dim: number, start = 0, end?: number, step = 1): Tensor<D> {
   checkTensor(x, "slice");
-  const d = normalizeDim(dim, x.ndim, "slice");
+  const d = existingDim(dim, x.ndim, "slice");
   const n = x.shape[d]!;
   if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
   const clampIndex = (i: number) => Math.min(n, Math.max(0, i < 0 ? i + n : i));
@@ -113,7 +113,7 @@ export function slice<D extends DType>(x: Tensor<D>, dim: number, start = 0, end
 /** `length` elements from `start` along `dim` (`torch.narrow`); a view. */
 export function narrow<D extends DType>(x: Tensor<D>, dim: number, start: number, length: number): Tensor<D> {
   checkTensor(x, "narrow");
-  const d = normalizeDim(dim, x.ndim, "narrow");
+  const d = existingDim(dim, x.ndim, "narrow");
   const n = x.shape[d]!;
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
@@ -125,7 +125,7 @@ export function narrow<D extends DType>(x: Tensor<D>, dim: number, start: number
 /** The sub-tensor at `index` along `dim`, which is removed; a view. */
 export function select<D extends DType>(x: Tensor<D>, dim: number, index: number): Tensor<D> {
   checkTensor(x, "select");
-  const d = normalizeDim(dim, x.ndim, "select");
+  const d = existingDim(dim, x.ndim, "select");
   const n = x.shape[d]!;
   const i = index < 0 ? index + n : index;
   if (!Number.isInteger(i) || i < 0 || i >= n) {

@@ -33,18 +33,21 @@ export class Generator {
   /** Re-seeds this generator in place (splitmix32 expands the seed to 128 bits). */
   manualSeed(seed: number): this {
     if (!Number.isSafeInteger(seed)) throw new TypeError(`Generator.manualSeed: seed must be a safe integer, got ${seed}`);
-    let x = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
-    const next = () => {
+    // two splitmix32 streams, one from each 32-bit half of the seed: s0 is a bijection of the low
+    // word and s2 of the high word, so distinct safe-integer seeds never share a state
+    const stream = (x: number) => () => {
       x = (x + 0x9e3779b9) | 0;
       let z = x;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    const low = stream(seed >>> 0);
+    const high = stream((Math.floor(seed / 2 ** 32) >>> 0) ^ 0x6a09e667);
+    this.s0 = low();
+    this.s1 = low();
+    this.s2 = high();
+    this.s3 = high();
     this.spare = null;
     return this;
   }
