@@ -1,0 +1,49 @@
+/**
+ * @file What Adam and AdamW share: hyperparameters, their checks and the
+ * per-parameter moment buffers. They differ only in how weight decay enters.
+ */
+import type { Tensor } from "@kiln/tensor";
+import { adamL2Update, adamScalars, adamwUpdate } from "./kernels.js";
+import { Optimizer, type ParamGroup, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+
+/** Adam/AdamW hyperparameters (each group may override any of them). */
+export interface AdamHyper {
+  /** Learning rate. */
+  lr: number;
+  /** Decay rates of the first and second moment averages `[β₁, β₂]`. */
+  betas: readonly [number, number];
+  /** Added to the denominator for numerical stability. */
+  eps: number;
+  /** AdamW: decoupled decay `p ← p·(1 − lr·λ)`; Adam: L2 penalty `g ← g + λp`. */
+  weightDecay: number;
+}
+
+/** Parameters (or groups) for Adam/AdamW. */
+export type AdamParams = Iterable<Tensor> | Iterable<ParamGroupSpec<AdamHyper>>;
+
+/** The shared implementation; `decoupled` picks AdamW's weight decay over Adam's L2. */
+export abstract class AdamFamily extends Optimizer<AdamHyper> {
+  /** First and second moment estimates (torch's `exp_avg`, `exp_avg_sq`). */
+  readonly bufferNames = ["expAvg", "expAvgSq"] as const;
+  protected abstract readonly decoupled: boolean;
+
+  protected validate(h: Readonly<AdamHyper>, where: string): void {
+    const bad = (field: string, want: string, got: unknown): never => {
+      throw new RangeError(`${this.name}: ${field} must be ${want}, got ${JSON.stringify(got)} (${where})`);
+    };
+    if (!(h.lr >= 0 && h.lr < Infinity)) bad("lr", "a finite number ≥ 0", h.lr);
+    if (!Array.isArray(h.betas) || h.betas.length !== 2) bad("betas", "a pair [β₁, β₂]", h.betas);
+    h.betas.forEach((b, i) => {
+      if (!(b >= 0 && b < 1)) bad(`betas[${i}]`, "in [0, 1)", b);
+    });
+    if (!(h.eps >= 0 && h.eps < Infinity)) bad("eps", "a finite number ≥ 0", h.eps);
+    if (!(h.weightDecay >= 0 && h.weightDecay < Infinity)) bad("weightDecay", "a finite number ≥ 0", h.weightDecay);
+  }
+
+  protected update(param: Float32Array, grad: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
+    const m = (state.buffers.expAvg ??= new Float32Array(param.length));
+    const v = (state.buffers.expAvgSq ??= new Float32Array(param.length));
+    const s = adamScalars(group.lr, group.betas, group.eps, group.weightDecay, state.step, this.decoupled);
+    (this.decoupled ? adamwUpdate : adamL2Update)(param, grad, m, v, s);
+  }
+}
