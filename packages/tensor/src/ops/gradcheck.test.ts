@@ -9,6 +9,7 @@ import {
   COMPOSITE_OPS, DIFFERENTIABLE_OPS, Generator, cat, chunk, gradcheck, maskedFill, randn, split, stack, tensor, where,
   type CompositeOp, type DifferentiableOp, type GradcheckOptions, type Node, type Tensor,
 } from "../index.js";
+import { crossEntropy, dropout, embedding, layerNorm, rmsNorm, rope, rotaryTables, scaledDotProductAttention as sdpa } from "../index.js";
 
 interface Case {
   shapes: number[][];
@@ -21,6 +22,7 @@ interface Case {
 const c = (shapes: number[][], fn: (...xs: Tensor[]) => Tensor, positive = false, opts?: GradcheckOptions): Case => ({ shapes, fn, positive, opts });
 const idx = (values: number[] | number[][]) => tensor(values, { dtype: "int32" });
 const mask = tensor([[true, false, true], [false, false, true]]);
+const rot = rotaryTables(4, 8, 10000, "float64");
 
 const CASES: Record<DifferentiableOp | CompositeOp, Case[]> = {
   neg: [c([[2, 3]], (x) => x.neg())],
@@ -87,6 +89,23 @@ const CASES: Record<DifferentiableOp | CompositeOp, Case[]> = {
   flatten: [c([[2, 3, 2]], (x) => x.flatten(1).square())],
   view: [c([[2, 6]], (x) => x.view([3, 4]).square())],
   transpose: [c([[2, 3, 4]], (x) => x.transpose(0, 2).square())],
+  rmsNorm: [c([[2, 3, 4], [4]], (x, w) => rmsNorm(x, w, 1e-5)), c([[3, 5]], (x) => rmsNorm(x, null).mul(x)), c([[4, 3]], (x) => rmsNorm(x.t(), null))],
+  layerNorm: [c([[2, 3, 4], [4], [4]], (x, w, b) => layerNorm(x, w, b, 1e-5)), c([[3, 5]], (x) => layerNorm(x, null).mul(x))],
+  rope: [c([[2, 3, 2, 4]], (x) => rope(x, rot.cos, rot.sin).mul(x)), c([[1, 2, 3, 4]], (x) => rope(x, rot.cos, rot.sin, 5))],
+  scaledDotProductAttention: [
+    // grouped-query (4 query heads, 2 kv heads), causal with Tq < Tk (a KV-cached step)
+    c([[1, 4, 3, 4], [1, 2, 5, 4], [1, 2, 5, 4]], (q, k, v) => sdpa(q, k, v, { causal: true })),
+    c([[2, 2, 3, 2], [2, 2, 4, 2], [2, 2, 4, 2]], (q, k, v) => sdpa(q, k, v).mul(q.sum(2, { keepdim: true }))),
+    // strided (B, T, H, hs) → (B, H, T, hs) views, custom scale
+    c([[1, 3, 2, 4], [1, 3, 1, 4], [1, 3, 1, 4]], (q, k, v) => sdpa(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), { causal: true, scale: 0.3 })),
+  ],
+  crossEntropy: [
+    c([[4, 5]], (x) => crossEntropy(x, idx([1, -100, 4, 0]))),
+    c([[2, 3, 4]], (x) => crossEntropy(x, idx([[0, 3, 1], [2, 2, 0]]), { reduction: "none", ignoreIndex: 2 })),
+    c([[3, 4]], (x) => crossEntropy(x.mul(x), idx([3, 3, 0]), { reduction: "sum" })),
+  ],
+  embedding: [c([[5, 3]], (w) => embedding(w, idx([[1, 4, 1], [0, 0, 2]])).square())],
+  dropout: [c([[3, 4]], (x) => dropout(x, 0.5, true, new Generator(3)).square())],
 };
 
 function inputsFor(cs: Case, seed: number): Tensor[] {

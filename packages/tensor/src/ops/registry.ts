@@ -20,6 +20,8 @@ export const DIFFERENTIABLE_OPS = [
   "reshape", "permute", "expand", "slice", "select", "unsqueeze", "squeeze", "contiguous",
   // indexing and assembly (ops/index-ops.ts, ops/assemble.ts)
   "indexSelect", "gather", "scatterAdd", "cat", "tril", "triu",
+  // fused neural-network ops (ops/rms-norm.ts, layer-norm.ts, rope.ts, attention.ts, cross-entropy.ts, embedding.ts)
+  "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention", "crossEntropy", "embedding",
 ] as const;
 
 /** A differentiable op's name. */
@@ -29,7 +31,7 @@ export type DifferentiableOp = (typeof DIFFERENTIABLE_OPS)[number];
  * Public ops built from the differentiable ones (their gradients come from
  * their parts); the gradcheck suite covers these too.
  */
-export const COMPOSITE_OPS = ["mean", "var", "maskedFill", "stack", "split", "chunk", "narrow", "flatten", "view", "transpose"] as const;
+export const COMPOSITE_OPS = ["mean", "var", "maskedFill", "stack", "split", "chunk", "narrow", "flatten", "view", "transpose", "dropout"] as const;
 
 /** A composite op's name. */
 export type CompositeOp = (typeof COMPOSITE_OPS)[number];

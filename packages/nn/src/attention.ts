@@ -1,0 +1,53 @@
+/**
+ * @file Causal self-attention: multi-head, or grouped-query when `nKvHeads <
+ * nHeads` (Ainslie et al. 2023), on the fused `scaledDotProductAttention` op
+ * (no T×T mask, no repeated kv heads), with rotary positions and an optional
+ * KV cache for generation.
+ */
+import { scaledDotProductAttention, type Tensor } from "@kiln/tensor";
+import type { KVSlot } from "./kv-cache.js";
+import { Linear } from "./linear.js";
+import { Module, type ModuleOptions } from "./module.js";
+import type { RotaryEmbedding } from "./rotary.js";
+
+/** Causal (grouped-query) self-attention with projections wq, wk, wv, wo (no biases). */
+export class Attention extends Module {
+  readonly headDim: number;
+  wq: Linear;
+  wk: Linear;
+  wv: Linear;
+  wo: Linear;
+
+  constructor(readonly dim: number, readonly nHeads: number, readonly nKvHeads = nHeads, opts: ModuleOptions = {}) {
+    super();
+    if (dim % nHeads !== 0) throw new RangeError(`Attention: dim ${dim} is not divisible by nHeads ${nHeads}`);
+    if (nHeads % nKvHeads !== 0) throw new RangeError(`Attention: nHeads ${nHeads} is not divisible by nKvHeads ${nKvHeads}`);
+    this.headDim = dim / nHeads;
+    this.wq = new Linear(dim, nHeads * this.headDim, opts);
+    this.wk = new Linear(dim, nKvHeads * this.headDim, opts);
+    this.wv = new Linear(dim, nKvHeads * this.headDim, opts);
+    this.wo = new Linear(nHeads * this.headDim, dim, opts);
+  }
+
+  /** x (B, T, dim) → (B, T, dim). With a cache, x holds the next T tokens after those cached. */
+  forward(x: Tensor, rope: RotaryEmbedding | null = null, cache: KVSlot | null = null): Tensor {
+    const [B, T] = x.shape as [number, number];
+    const [nh, nkv, hs] = [this.nHeads, this.nKvHeads, this.headDim];
+    const pos = cache?.length ?? 0;
+    let q = this.wq.forward(x).view([B, T, nh, hs]); // (B, T, nh, hs)
+    let k = this.wk.forward(x).view([B, T, nkv, hs]); // (B, T, nkv, hs)
+    const v = this.wv.forward(x).view([B, T, nkv, hs]); // (B, T, nkv, hs)
+    if (rope !== null) {
+      q = rope.forward(q, pos);
+      k = rope.forward(k, pos);
+    }
+    let [kt, vt] = [k.transpose(1, 2), v.transpose(1, 2)]; // (B, nkv, T, hs) views
+    if (cache !== null) [kt, vt] = cache.update(kt, vt); // (B, nkv, pos + T, hs)
+    const y = scaledDotProductAttention(q.transpose(1, 2), kt, vt, { causal: true }); // (B, nh, T, hs)
+    return this.wo.forward(y.transpose(1, 2).reshape([B, T, nh * hs])); // (B, T, dim)
+  }
+
+  protected override extraRepr(): string {
+    return `n_heads=${this.nHeads}, n_kv_heads=${this.nKvHeads}, head_dim=${this.headDim}`;
+  }
+}

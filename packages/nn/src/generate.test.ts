@@ -1,0 +1,73 @@
+/**
+ * @file Generation: KV-cached greedy decoding emits exactly the tokens of full
+ * recomputation, cached logits match recomputed ones within 1e-5, EOS stops,
+ * and sampling (temperature, top-k, top-p) is correct and seeded.
+ */
+import { Generator, noGrad, tensor } from "@kiln/tensor";
+import { describe, expect, it } from "vitest";
+import { maxDiff } from "../test/helpers.js";
+import { Llama, generate, sampleNext, type LlamaConfigInput } from "./index.js";
+
+const cfg: LlamaConfigInput = {
+  vocab_size: 48, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 40, initializer_range: 0.2,
+};
+const prompt = [3, 17, 5, 9, 41];
+
+describe("generate", () => {
+  for (const positions of ["rope", "learned"] as const) {
+    it(`greedy with the KV cache emits exactly the tokens of full recomputation (${positions})`, () => {
+      const m = new Llama({ ...cfg, positions }, { generator: new Generator(1) });
+      const cached = generate(m, prompt, { maxNewTokens: 20, temperature: 0 });
+      expect(cached.slice(0, 5)).toEqual(prompt);
+      expect(cached.length).toBe(25);
+      expect(generate(m, prompt, { maxNewTokens: 20, temperature: 0, useCache: false })).toEqual(cached);
+      expect(new Set(cached.slice(5)).size).toBeGreaterThan(1); // a non-degenerate continuation
+    });
+  }
+
+  it("cached logits match recomputed logits within 1e-5 (float32)", () => {
+    const m = new Llama(cfg, { generator: new Generator(2) }).eval();
+    const seq = [...prompt, 7, 30, 2, 11, 0, 19];
+    noGrad(() => {
+      const full = m.forward(tensor([seq], { dtype: "int32" })).logits; // (1, 11, V)
+      const cache = m.newKVCache(1, seq.length);
+      const parts = [m.forward(tensor([prompt], { dtype: "int32" }), null, { cache }).logits];
+      for (const id of seq.slice(5)) parts.push(m.forward(tensor([[id]], { dtype: "int32" }), null, { cache }).logits);
+      expect(cache.length).toBe(seq.length);
+      parts.reduce((at, p) => {
+        expect(maxDiff(p, full.narrow(1, at, p.shape[1]!))).toBeLessThan(1e-5);
+        return at + p.shape[1]!;
+      }, 0);
+    });
+  });
+
+  it("stops after EOS, restores training mode, and refuses to run past max_position_embeddings", () => {
+    const m = new Llama(cfg, { generator: new Generator(1) });
+    const first = generate(m, prompt, { maxNewTokens: 1, temperature: 0 })[5]!;
+    expect(generate(m, prompt, { maxNewTokens: 10, temperature: 0, eosTokenId: first })).toEqual([...prompt, first]);
+    expect(m.training).toBe(true);
+    expect(generate(m, tensor(prompt, { dtype: "int32" }), { maxNewTokens: 0 })).toEqual(prompt);
+    expect(() => generate(m, prompt, { maxNewTokens: 36 })).toThrow("generate: 5 prompt + 36 new tokens exceed max_position_embeddings 40");
+  });
+
+  it("sampling is seeded: same generator, same tokens", () => {
+    const m = new Llama(cfg, { generator: new Generator(3) });
+    const run = (seed: number) => generate(m, prompt, { maxNewTokens: 12, temperature: 1.5, topK: 10, topP: 0.9, generator: new Generator(seed) });
+    expect(run(4)).toEqual(run(4));
+    expect(run(4)).not.toEqual(run(5));
+  });
+
+  it("sampleNext: greedy, temperature, top-k and top-p", () => {
+    const logits = [0, Math.log(3), -1, -2];
+    expect(sampleNext(logits, { temperature: 0 })).toBe(1);
+    const g = new Generator(6);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[sampleNext(logits, { topK: 2, generator: g })]!++;
+    expect(Math.abs(counts[1]! / 4000 - 0.75)).toBeLessThan(0.03); // softmax over the top 2: 3/4 and 1/4
+    expect(counts[2]! + counts[3]!).toBe(0);
+    for (let i = 0; i < 200; i++) expect(sampleNext(logits, { topP: 0.5, generator: g })).toBe(1); // the top token alone reaches p
+    expect(sampleNext([5, 5, 0], { temperature: 1e-3, generator: g })).toBeLessThan(2);
+    expect(() => sampleNext(logits, { topK: 0 })).toThrow("generate: topK must be a positive integer, got 0");
+    expect(() => sampleNext(logits, { topP: 0 })).toThrow("generate: topP must be in (0, 1], got 0");
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * @file Autoregressive sampling with a KV cache: the prompt is run once, then
+ * one token per step. Greedy at temperature 0; otherwise temperature, top-k
+ * and nucleus (top-p; Holtzman et al. 2020) sampling from a seeded generator.
+ */
+import { defaultGenerator, noGrad, tensor, type Generator, type Tensor } from "@kiln/tensor";
+import type { Llama } from "./llama.js";
+
+/** Options of {@link sampleNext}. */
+export interface SamplingOptions {
+  /** Softmax temperature; 0 picks the argmax (default 1). */
+  temperature?: number;
+  /** Keep only the k most likely tokens (ties with the k-th kept, as torch's `logits < v[-1]`). */
+  topK?: number;
+  /** Keep the smallest set of most likely tokens whose probability reaches p (the first token always stays). */
+  topP?: number;
+  /** Source of randomness (default: the global generator). */
+  generator?: Generator;
+}
+
+/** Options of {@link generate}. */
+export interface GenerateOptions extends SamplingOptions {
+  /** Tokens to append at most. */
+  maxNewTokens: number;
+  /** Stop after emitting this id (default the config's `eos_token_id`; null never stops early). */
+  eosTokenId?: number | null;
+  /** Use the KV cache (default true); false recomputes the whole sequence each step (for tests). */
+  useCache?: boolean;
+}
+
+/** Picks the next token id from one row of logits. */
+export function sampleNext(logits: ArrayLike<number>, { temperature = 1, topK, topP, generator = defaultGenerator }: SamplingOptions = {}): number {
+  const V = logits.length;
+  if (!(temperature >= 0)) throw new RangeError(`generate: temperature must be ≥ 0, got ${temperature}`);
+  if (temperature === 0) {
+    let best = 0;
+    for (let i = 1; i < V; i++) if (logits[i]! > logits[best]!) best = i;
+    return best;
+  }
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
+  let keep = V;
+  if (topK !== undefined) {
+    if (!Number.isInteger(topK) || topK < 1) throw new RangeError(`generate: topK must be a positive integer, got ${topK}`);
+    const kth = logits[order[Math.min(topK, V) - 1]!]!;
+    while (keep > 1 && logits[order[keep - 1]!]! < kth) keep--;
+  }
+  const top = logits[order[0]!]!;
+  const probs = order.slice(0, keep).map((i) => Math.exp((logits[i]! - top) / temperature));
+  let total = probs.reduce((a, b) => a + b, 0);
+  if (topP !== undefined) {
+    if (!(topP > 0 && topP <= 1)) throw new RangeError(`generate: topP must be in (0, 1], got ${topP}`);
+    let cum = 0;
+    let n = 0;
+    while (n < probs.length && cum < topP * total) cum += probs[n++]!;
+    probs.length = Math.max(n, 1);
+    total = probs.reduce((a, b) => a + b, 0);
+  }
+  let u = generator.random() * total;
+  for (let i = 0; i < probs.length; i++) {
+    u -= probs[i]!;
+    if (u < 0) return order[i]!;
+  }
+  return order[probs.length - 1]!;
+}
+
+/**
+ * Extends `promptIds` by up to `maxNewTokens` tokens (stopping after EOS) and
+ * returns prompt + new tokens. Runs in eval mode under `noGrad`; one sequence.
+ */
+export function generate(model: Llama, promptIds: readonly number[] | Tensor, opts: GenerateOptions): number[] {
+  const { maxNewTokens, useCache = true, eosTokenId = model.config.eos_token_id } = opts;
+  const ids = Array.isArray(promptIds) ? [...promptIds] : Array.from((promptIds as Tensor).contiguous().data, Number);
+  if (ids.length === 0) throw new RangeError("generate: the prompt must hold at least one token");
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new RangeError(`generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+  const total = ids.length + maxNewTokens;
+  const maxT = model.config.max_position_embeddings;
+  if (total > maxT) throw new RangeError(`generate: ${ids.length} prompt + ${maxNewTokens} new tokens exceed max_position_embeddings ${maxT}`);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      const cache = useCache ? model.newKVCache(1, total) : null;
+      let input = ids;
+      for (let step = 0; step < maxNewTokens; step++) {
+        const { logits } = model.forward(tensor([input], { dtype: "int32" }), null, { cache }); // (1, T, V)
+        const last = logits.select(0, 0).select(0, input.length - 1).to("float64").contiguous().data; // (V)
+        const next = sampleNext(last, opts);
+        ids.push(next);
+        if (next === eosTokenId) break;
+        input = useCache ? [next] : ids;
+      }
+      return ids;
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * @file @kiln/nn's public API: Module & Parameter, initialisers, layers,
+ * rotary embeddings, attention with a KV cache, the LLaMA model and generation.
+ */
+export { Module, type ModuleOptions, type NumParametersOptions, type LoadStateDictOptions, type LoadStateDictResult } from "./module.js";
+export { Parameter } from "./parameter.js";
+export {
+  normal_, uniform_, constant_, zeros_, ones_, xavierUniform_, xavierNormal_, kaimingUniform_, kaimingNormal_, calculateGain, fans,
+  type KaimingOptions,
+} from "./init.js";
+export { Linear, type LinearOptions } from "./linear.js";
+export { Embedding } from "./embedding.js";
+export { RMSNorm } from "./rms-norm.js";
+export { LayerNorm } from "./layer-norm.js";
+export { Dropout } from "./dropout.js";
+export { SwiGLU, swigluHiddenSize } from "./swiglu.js";
+export { GeluMLP } from "./gelu-mlp.js";
+export { RotaryEmbedding, permuteMetaToHf, permuteHfToMeta } from "./rotary.js";
+export { KVCache, KVSlot } from "./kv-cache.js";
+export { Attention } from "./attention.js";
+export { TransformerBlock, makeNorm } from "./block.js";
+export { llamaConfig, toHfConfig, type LlamaConfig, type LlamaConfigInput } from "./config.js";
+export { HF_NAMES, toHfName, fromHfName } from "./hf-names.js";
+export { Llama, type LlamaOptions, type LlamaForwardOptions, type LlamaOutput } from "./llama.js";
+export { generate, sampleNext, type GenerateOptions, type SamplingOptions } from "./generate.js";

@@ -1,0 +1,31 @@
+/**
+ * @file Linear against `x Wᵀ + b`, default init bounds, no bias by default,
+ * shape errors, and a float64 gradcheck of inputs and parameters.
+ */
+import { Generator } from "@kiln/tensor";
+import { describe, expect, it } from "vitest";
+import { gradcheckModule, leaf, maxDiff, weighted } from "../test/helpers.js";
+import { Linear } from "./index.js";
+
+describe("Linear", () => {
+  it("computes x Wᵀ + b over the last dim of any rank", () => {
+    const lin = new Linear(4, 3, { bias: true, dtype: "float64", generator: new Generator(1) });
+    const x = leaf([2, 5, 4], 2);
+    expect(maxDiff(lin.forward(x), x.matmul(lin.weight.t()).add(lin.bias!))).toBeLessThan(1e-14);
+    expect(lin.forward(x).shape).toEqual([2, 5, 3]);
+  });
+
+  it("has no bias by default and PyTorch's U(−1/√in, 1/√in) init", () => {
+    const lin = new Linear(16, 8, { generator: new Generator(3) });
+    expect(lin.bias).toBeNull();
+    expect(lin.parameters().length).toBe(1);
+    expect(Math.max(...Array.from(lin.weight.data, Math.abs))).toBeLessThanOrEqual(0.25);
+    expect(() => lin.forward(leaf([2, 5]))).toThrow("Linear: input of shape [2, 5] must end in in_features 16");
+  });
+
+  it("gradcheck (float64) of input, weight and bias", () => {
+    const lin = new Linear(3, 2, { bias: true, generator: new Generator(4) });
+    const x = leaf([2, 2, 3], 5);
+    expect(gradcheckModule(lin, () => weighted(lin.forward(x)), [x])).toBe(true);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * @file `layerNorm` forward and gradients against the composite
+ * `(x − mean) / √(var + eps) · w + b` (biased variance), plus errors.
+ */
+import { describe, expect, it } from "vitest";
+import { Generator, layerNorm, randn, type Tensor } from "../index.js";
+
+function maxDiff(a: Tensor, b: Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  const x = a.contiguous().to("float64").data;
+  const y = b.contiguous().to("float64").data;
+  return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i]!)), 0);
+}
+const composite = (x: Tensor, w: Tensor, b: Tensor, eps: number) =>
+  x.sub(x.mean(-1, { keepdim: true })).div(x.var(-1, { keepdim: true, correction: 0 }).add(eps).sqrt()).mul(w).add(b);
+
+describe("layerNorm", () => {
+  const g = new Generator(8);
+  it("matches the composite, forward and backward", () => {
+    const x = randn([3, 2, 6], { dtype: "float64", generator: g, requiresGrad: true });
+    const w = randn([6], { dtype: "float64", generator: g, requiresGrad: true });
+    const b = randn([6], { dtype: "float64", generator: g, requiresGrad: true });
+    const up = randn([3, 2, 6], { dtype: "float64", generator: g });
+    const y = layerNorm(x, w, b, 1e-5);
+    expect(maxDiff(y, composite(x, w, b, 1e-5))).toBeLessThan(1e-12);
+    y.backward(up);
+    const grads = [x.grad!, w.grad!, b.grad!];
+    x.grad = w.grad = b.grad = null;
+    composite(x, w, b, 1e-5).backward(up);
+    [x, w, b].forEach((t, i) => expect(maxDiff(grads[i]!, t.grad!)).toBeLessThan(1e-12));
+  });
+
+  it("normalises to zero mean and unit variance without affine parameters", () => {
+    const y = layerNorm(randn([5, 16], { generator: g }).mul(3).add(2), null, null, 0);
+    expect(Math.abs(y.mean().item())).toBeLessThan(1e-6);
+    expect(y.var(-1, { correction: 0 }).sub(1).abs().max().item()).toBeLessThan(1e-5);
+  });
+
+  it("names the op and the shapes on bad input", () => {
+    expect(() => layerNorm(randn([2, 4]), null, randn([5]))).toThrow("layerNorm: bias of shape [5] does not match the last dim of input [2, 4] (expected [4])");
+  });
+});
