@@ -1,0 +1,152 @@
+/**
+ * @file Checkpoints: a directory holding `model.safetensors` (Hugging Face
+ * `LlamaForCausalLM` names), `config.json` (HF LlamaConfig plus a `kiln`
+ * section), `optimizer.safetensors`, `trainer.json` (step, tokens, sampler
+ * and generator states, the full training config) and `tokenizer.json`.
+ * Written atomically; loading validates every file and names the bad one.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Tokenizer } from "@kiln/data";
+import { Llama, llamaConfig, toHfConfig, type LlamaConfig } from "@kiln/nn";
+import { parseOptimizerState, serializeOptimizerState, type Optimizer, type OptimizerStateDict } from "@kiln/optim";
+import { Generator, loadSafetensors, saveSafetensors, type GeneratorState, type Tensor } from "@kiln/tensor";
+import { parseTrainConfig, type TrainConfig } from "../config/train-config.js";
+import { writeDirAtomic, writeFileAtomic } from "../util/atomic.js";
+
+/** The format tag in `trainer.json`. */
+export const CHECKPOINT_FORMAT = "kiln.checkpoint/1";
+
+/** Everything besides tensors needed to continue a run exactly. */
+export interface TrainerState {
+  format: typeof CHECKPOINT_FORMAT;
+  /** Optimizer steps completed. */
+  step: number;
+  /** Training tokens consumed. */
+  tokensSeen: number;
+  /** Wall-clock seconds spent training so far (across resumes). */
+  elapsed: number;
+  /** The training batch sampler's state (`RandomBatches.getState()`). */
+  sampler: unknown;
+  /** Dropout's generator state, when the model uses dropout. */
+  dropoutGenerator: GeneratorState | null;
+  /** Last and best validation loss, or null before the first evaluation. */
+  lastValLoss: number | null;
+  bestValLoss: number | null;
+  /** The complete training config of the run. */
+  config: TrainConfig;
+}
+
+/** A loaded checkpoint. */
+export interface Checkpoint {
+  dir: string;
+  modelConfig: LlamaConfig;
+  weights: Record<string, Tensor>;
+  /** Null for a weights-only directory (e.g. one exported for Hugging Face). */
+  optimizer: OptimizerStateDict | null;
+  trainer: TrainerState | null;
+  tokenizer: Tokenizer | null;
+}
+
+/** Writes a checkpoint directory atomically (the previous one stays valid until the new one is complete). */
+export function saveCheckpoint(
+  dir: string,
+  parts: { model: Llama; optimizer?: Optimizer | null; tokenizer?: Tokenizer | null; trainer?: TrainerState | null },
+): void {
+  writeDirAtomic(dir, (tmp) => {
+    saveSafetensors(join(tmp, "model.safetensors"), parts.model.stateDict(), { format: "pt" });
+    const kiln = parts.trainer ? { format: CHECKPOINT_FORMAT, train: parts.trainer.config } : { format: CHECKPOINT_FORMAT };
+    writeFileAtomic(join(tmp, "config.json"), `${JSON.stringify({ ...toHfConfig(parts.model.config), torch_dtype: "float32", kiln }, null, 2)}\n`);
+    if (parts.optimizer) writeFileAtomic(join(tmp, "optimizer.safetensors"), serializeOptimizerState(parts.optimizer.stateDict()));
+    if (parts.trainer) writeFileAtomic(join(tmp, "trainer.json"), `${JSON.stringify(parts.trainer, null, 2)}\n`);
+    if (parts.tokenizer) parts.tokenizer.save(join(tmp, "tokenizer.json"));
+  });
+}
+
+/** A checkpoint problem, naming the directory and file. */
+export class CheckpointError extends Error {
+  override name = "CheckpointError";
+}
+
+function readJson(path: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new CheckpointError(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not a JSON object");
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new CheckpointError(`${path}: ${what} is truncated or corrupt (${(e as Error).message})`);
+  }
+}
+
+/** Loads and validates a checkpoint directory. */
+export function loadCheckpoint(dir: string): Checkpoint {
+  if (!existsSync(dir)) throw new CheckpointError(`${dir}: no such checkpoint directory`);
+  for (const f of ["config.json", "model.safetensors"]) {
+    if (!existsSync(join(dir, f))) throw new CheckpointError(`${dir}: not a checkpoint (no ${f})`);
+  }
+  const rawConfig = readJson(join(dir, "config.json"), "the model config");
+  const { kiln: _kiln, ...hf } = rawConfig;
+  let modelConfig: LlamaConfig;
+  try {
+    modelConfig = llamaConfig(hf);
+  } catch (e) {
+    throw new CheckpointError(`${join(dir, "config.json")}: ${(e as Error).message}`);
+  }
+  let weights: Record<string, Tensor>;
+  try {
+    weights = loadSafetensors(join(dir, "model.safetensors")).tensors;
+  } catch (e) {
+    throw new CheckpointError((e as Error).message);
+  }
+  const optPath = join(dir, "optimizer.safetensors");
+  let optimizer: OptimizerStateDict | null = null;
+  if (existsSync(optPath)) {
+    try {
+      optimizer = parseOptimizerState(readFileSync(optPath), optPath);
+    } catch (e) {
+      throw new CheckpointError((e as Error).message);
+    }
+  }
+  let trainer: TrainerState | null = null;
+  const trainerPath = join(dir, "trainer.json");
+  if (existsSync(trainerPath)) {
+    const t = readJson(trainerPath, "the trainer state");
+    if (t.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${trainerPath}: unknown format ${JSON.stringify(t.format)} (expected "${CHECKPOINT_FORMAT}")`);
+    for (const k of ["step", "tokensSeen", "elapsed"]) {
+      if (typeof t[k] !== "number" || !Number.isFinite(t[k])) throw new CheckpointError(`${trainerPath}: field "${k}" must be a finite number`);
+    }
+    try {
+      t.config = parseTrainConfig(t.config, `${trainerPath} (config)`);
+    } catch (e) {
+      throw new CheckpointError((e as Error).message);
+    }
+    trainer = t as unknown as TrainerState;
+  }
+  const tokPath = join(dir, "tokenizer.json");
+  let tokenizer: Tokenizer | null = null;
+  if (existsSync(tokPath)) {
+    try {
+      tokenizer = Tokenizer.load(tokPath);
+    } catch (e) {
+      throw new CheckpointError((e as Error).message);
+    }
+  }
+  return { dir, modelConfig, weights, optimizer, trainer, tokenizer };
+}
+
+/** A model built from a checkpoint's config with its weights loaded (strict: names, shapes, dtypes). */
+export function modelFromCheckpoint(ckpt: Checkpoint): Llama {
+  const model = new Llama(ckpt.modelConfig, { generator: new Generator(0) }); // weights are overwritten below
+  try {
+    model.loadStateDict(ckpt.weights, { strict: true });
+  } catch (e) {
+    throw new CheckpointError(`${join(ckpt.dir, "model.safetensors")}: ${(e as Error).message}`);
+  }
+  return model;
+}

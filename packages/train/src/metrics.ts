@@ -1,0 +1,52 @@
+/**
+ * @file `metrics.jsonl`: one JSON object per line, appended as the run goes
+ * (step, tokens, loss, val loss, lr, grad norm, tok/s, elapsed), so a plot
+ * or a resumed run can read the history back.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** One logged row. */
+export interface MetricsRow {
+  step: number;
+  tokens: number;
+  loss?: number;
+  valLoss?: number;
+  lr?: number;
+  gradNorm?: number;
+  tokPerSec?: number;
+  elapsed: number;
+}
+
+/** Appends rows to a JSONL file. */
+export class MetricsLog {
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  /** Appends one row. */
+  append(row: MetricsRow): void {
+    appendFileSync(this.path, `${JSON.stringify(row)}\n`);
+  }
+
+  /** Drops rows after `step` (a resumed run rewrites what the crashed one logged past its checkpoint). */
+  truncateAfter(step: number): void {
+    if (!existsSync(this.path)) return;
+    const kept = readMetrics(this.path).filter((r) => r.step <= step);
+    writeFileSync(this.path, kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  }
+}
+
+/** Reads a metrics file (skipping a torn last line). */
+export function readMetrics(path: string): MetricsRow[] {
+  const rows: MetricsRow[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      rows.push(JSON.parse(line) as MetricsRow);
+    } catch {
+      // a line torn by a crash mid-append
+    }
+  }
+  return rows;
+}
