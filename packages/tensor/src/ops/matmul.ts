@@ -5,7 +5,7 @@
  */
 import { record } from "../autograd/node.js";
 import { isFloat } from "../dtype.js";
-import { gemmJs as gemm } from "../kernels/matmul-js.js";
+import { gemm } from "../kernels/matmul.js";
 import { broadcastShapes, broadcastStrides, fmtShape, numelOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { sumTo } from "./reduce.js";

@@ -1,0 +1,47 @@
+/** @file Tests of the worker pool with a one-instruction wasm module: task placement, failures, KILN_THREADS. */
+import { afterAll, describe, expect, it } from "vitest";
+import { assemble, Func, wasmApi } from "../wasm/assembler.js";
+import { defaultThreads, WorkerPool } from "./pool.js";
+
+// store(ptr, value, scratch): writes value + scratch at byte ptr, so each call shows which thread ran it
+const store = new Func("store", ["i32", "i32", "i32"]);
+store.get(store.param(0)).get(store.param(1)).get(store.param(2)).i32Add().i32Store();
+const memory = new wasmApi!.Memory({ initial: 1, maximum: 1, shared: true });
+const module = new wasmApi!.Module(assemble({ initial: 1, maximum: 1, shared: true }, [store]));
+const local = new wasmApi!.Instance(module, { env: { memory } }).exports["store"] as (...a: number[]) => void;
+const pool = new WorkerPool({ module, memory, entry: "store", scratch: (t) => t * 1000 });
+afterAll(() => pool.terminate());
+
+describe("WorkerPool", () => {
+  it("runs one task per idle worker and the rest on the calling thread", () => {
+    pool.grow(2);
+    expect(pool.waitReady()).toBe(true);
+    expect(pool.idle()).toEqual([1, 2]);
+    const view = new Int32Array(memory.buffer);
+    pool.run([[0, 1], [4, 2], [8, 3], [12, 4]], (args) => local(...args, 0));
+    // tasks 1 and 2 ran on workers 1 and 2 (scratch 1000, 2000); tasks 0 and 3 ran here
+    expect([...view.subarray(0, 4)]).toEqual([1, 1002, 2003, 4]);
+    expect(pool.idle()).toEqual([1, 2]);
+  });
+
+  it("reports a failed worker job instead of hanging", () => {
+    // the worker logs the trap ("memory access out of bounds") to stderr
+    expect(() => pool.run([[0, 1], [1 << 20, 0]], (args) => local(...args, 0))).toThrow(/the job on worker 1 failed/);
+    expect(pool.idle()).toEqual([1, 2]);
+  });
+
+  it("reads KILN_THREADS", () => {
+    const old = process.env["KILN_THREADS"];
+    try {
+      process.env["KILN_THREADS"] = "3";
+      expect(defaultThreads()).toBe(3);
+      process.env["KILN_THREADS"] = "two";
+      expect(() => defaultThreads()).toThrow(/KILN_THREADS must be a positive integer, got "two"/);
+      delete process.env["KILN_THREADS"];
+      expect(defaultThreads()).toBeGreaterThanOrEqual(1);
+    } finally {
+      if (old === undefined) delete process.env["KILN_THREADS"];
+      else process.env["KILN_THREADS"] = old;
+    }
+  });
+});
