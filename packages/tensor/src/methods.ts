@@ -67,7 +67,7 @@ declare module "./tensor.js" {
     logsumexp(dims?: Dims, opts?: ReduceOptions): Tensor<FloatOf<D>>;
     softmax(dim?: number): Tensor<FloatOf<D>>;
     logSoftmax(dim?: number): Tensor<FloatOf<D>>;
-    matmul(other: Tensor<D>): Tensor<D>;
+    matmul(other: Tensor): Tensor<D>;
     reshape(shape: readonly number[]): Tensor<D>;
     view(shape: readonly number[]): Tensor<D>;
     flatten(start?: number, end?: number): Tensor<D>;
