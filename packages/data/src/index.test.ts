@@ -9,6 +9,7 @@ describe("@kiln/data public API", () => {
         "ByteLevelTokenizer",
         "ByteTokenizer",
         "GPT2_SPLIT_PATTERN",
+        "Llama2cTokenizer",
         "RandomBatches",
         "SequentialBatches",
         "TOKEN_CACHE_VERSION",

@@ -36,3 +36,5 @@ export {
   unigramEntropy,
   type EntropyBaseline,
 } from "./stats/entropy.js";
+export { Llama2cTokenizer, type Llama2cEncodeOptions, type Llama2cLoadOptions } from "./tokenizer/llama2c.js";
+export type { Llama2cVocab } from "./tokenizer/llama2c-format.js";

@@ -23,3 +23,9 @@ export { llamaConfig, toHfConfig, type LlamaConfig, type LlamaConfigInput } from
 export { HF_NAMES, toHfName, fromHfName } from "./hf-names.js";
 export { Llama, type LlamaOptions, type LlamaForwardOptions, type LlamaOutput } from "./llama.js";
 export { generate, sampleNext, type GenerateOptions, type SamplingOptions } from "./generate.js";
+export { saveHf, loadHf, configFromHf, hfConfigJson, type LoadHfOptions } from "./interop/hf.js";
+export {
+  loadLlama2c, saveLlama2c, parseLlama2c, serializeLlama2c, llamaFromLlama2c, LLAMA2C_RMS_NORM_EPS, LLAMA2C_ROPE_THETA,
+  type Llama2cCheckpoint, type Llama2cExportOptions,
+} from "./interop/llama2c.js";
+export { parseLlama2cHeader, type Llama2cHeader } from "./interop/llama2c-format.js";

@@ -1,0 +1,131 @@
+/**
+ * @file Hugging Face `LlamaForCausalLM` directories: `config.json` +
+ * `model.safetensors` (or sharded `model-0000x-of-0000y.safetensors` with an
+ * index) to and from kiln's `Llama`. kiln already keeps HF's tensor names and
+ * `rotate_half` RoPE order, so weights pass through unchanged; this module
+ * checks that the config means the same model on both sides.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Generator, loadSafetensors, serializeSafetensors, type FloatDType, type Tensor } from "@kiln/tensor";
+import { llamaConfig, type LlamaConfig } from "../config.js";
+import { Llama } from "../llama.js";
+import { writeFileAtomic } from "./atomic.js";
+
+/** Options of {@link loadHf}. */
+export interface LoadHfOptions {
+  /** Parameter dtype of the model (default float32; F16/BF16 files are widened). */
+  dtype?: FloatDType;
+}
+
+/** The `config.json` object transformers' `LlamaConfig` reads for `c` (HF fields only). */
+export function hfConfigJson(c: LlamaConfig): Record<string, unknown> {
+  return {
+    architectures: ["LlamaForCausalLM"], model_type: "llama", hidden_act: "silu",
+    vocab_size: c.vocab_size, hidden_size: c.hidden_size, intermediate_size: c.intermediate_size,
+    num_hidden_layers: c.num_hidden_layers, num_attention_heads: c.num_attention_heads, num_key_value_heads: c.num_key_value_heads,
+    max_position_embeddings: c.max_position_embeddings, rms_norm_eps: c.rms_norm_eps, rope_theta: c.rope_theta, rope_scaling: null,
+    attention_bias: false, attention_dropout: 0, mlp_bias: false, pretraining_tp: 1, tie_word_embeddings: c.tie_word_embeddings,
+    initializer_range: c.initializer_range, bos_token_id: c.bos_token_id, eos_token_id: c.eos_token_id,
+    torch_dtype: "float32", use_cache: true,
+  };
+}
+
+/**
+ * Writes `model` as a Hugging Face model directory that
+ * `LlamaForCausalLM.from_pretrained(dir)` loads unchanged: `config.json` and
+ * float32 `model.safetensors` (metadata `format: pt`; a tied head is stored
+ * once, as transformers does). Only LLaMA's own architecture can be written.
+ */
+export function saveHf(model: Llama, dir: string): void {
+  const c = model.config;
+  const extras: [keyof LlamaConfig, unknown][] = [["norm", "rmsnorm"], ["ffn", "swiglu"], ["positions", "rope"]];
+  for (const [key, want] of extras) {
+    if (c[key] !== want) throw new Error(`saveHf: ${key} ${JSON.stringify(c[key])} has no LlamaForCausalLM equivalent (only ${JSON.stringify(want)}; saveCheckpoint keeps kiln's ablations)`);
+  }
+  const sd = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.dtype === "float32" ? t : t.to("float32")]));
+  writeFileAtomic(join(dir, "model.safetensors"), serializeSafetensors(sd, { format: "pt" }));
+  writeFileAtomic(join(dir, "config.json"), `${JSON.stringify(hfConfigJson(c), null, 2)}\n`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * A kiln config from a parsed HF `config.json` (kiln checkpoint configs too).
+ * Every field kiln cannot honour (`rope_scaling`, biases, another `head_dim`,
+ * several EOS ids, ...) is refused with an error naming it.
+ */
+export function configFromHf(raw: unknown, source = "config.json"): LlamaConfig {
+  if (!isObject(raw)) throw new Error(`${source}: expected a JSON object`);
+  const { kiln: _kiln, _name_or_path: _name, head_dim: headDim, ...hf } = raw;
+  for (const k of ["bos_token_id", "eos_token_id"]) {
+    const v = hf[k];
+    if (!Array.isArray(v)) continue;
+    if (v.length !== 1) throw new Error(`${source}: ${k} ${JSON.stringify(v)} is not supported (kiln's Llama has a single ${k})`);
+    hf[k] = v[0];
+  }
+  if (hf.intermediate_size === undefined) {
+    throw new Error(`${source}: intermediate_size is missing (transformers would assume 11008; kiln will not guess)`);
+  }
+  if (headDim !== undefined && headDim !== null && headDim !== (hf.hidden_size as number) / (hf.num_attention_heads as number)) {
+    throw new Error(`${source}: head_dim ${JSON.stringify(headDim)} is not supported (kiln's head dim is hidden_size / num_attention_heads = ${(hf.hidden_size as number) / (hf.num_attention_heads as number)})`);
+  }
+  try {
+    return llamaConfig(hf);
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+}
+
+/** Tensors of the directory: `model.safetensors`, or every shard listed in `model.safetensors.index.json`. */
+function readWeights(dir: string): [Record<string, Tensor>, string] {
+  const single = join(dir, "model.safetensors");
+  if (existsSync(single)) return [loadSafetensors(single).tensors, single];
+  const indexPath = join(dir, "model.safetensors.index.json");
+  if (!existsSync(indexPath)) {
+    const other = ["pytorch_model.bin", "model.bin"].find((f) => existsSync(join(dir, f)));
+    throw new Error(`${dir}: no model.safetensors${other ? ` (${other} is a pickle; kiln reads safetensors only)` : ""}`);
+  }
+  let map: unknown;
+  try {
+    map = (JSON.parse(readFileSync(indexPath, "utf8")) as Record<string, unknown>).weight_map;
+  } catch (e) {
+    throw new Error(`${indexPath}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(map)) throw new Error(`${indexPath}: no "weight_map" object`);
+  const out: Record<string, Tensor> = {};
+  for (const file of new Set(Object.values(map).map(String))) Object.assign(out, loadSafetensors(join(dir, file)).tensors);
+  return [out, indexPath];
+}
+
+/**
+ * Loads a Hugging Face `LlamaForCausalLM` directory (one written by
+ * {@link saveHf} or by transformers' `save_pretrained` with safetensors).
+ * Rotary `inv_freq` buffers are ignored; biases and other unsupported
+ * tensors are refused by name.
+ */
+export function loadHf(dir: string, { dtype = "float32" }: LoadHfOptions = {}): Llama {
+  const configPath = join(dir, "config.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(configPath, "utf8"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`${configPath}: ${code ? `cannot read (${code})` : `not valid JSON (${(e as Error).message})`}`);
+  }
+  const config = configFromHf(raw, configPath);
+  const [all, source] = readWeights(dir);
+  const weights: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(all)) {
+    if (name.endsWith(".rotary_emb.inv_freq")) continue; // a buffer recomputed from rope_theta
+    if (name.endsWith(".bias")) throw new Error(`${source}: tensor "${name}" is a bias; kiln's Llama has no biases (attention_bias / mlp_bias)`);
+    weights[name] = t;
+  }
+  const model = new Llama(config, { dtype, generator: new Generator(0) }); // every weight is overwritten below
+  try {
+    model.loadStateDict(weights, { strict: true });
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+  return model;
+}
