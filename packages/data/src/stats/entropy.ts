@@ -20,11 +20,45 @@ function unigramCounts(tokens: ArrayLike<number>, vocabSize: number): Float64Arr
   return counts;
 }
 
-/** Sorted bigram keys `a * V + b` of consecutive tokens. */
-function bigramKeys(tokens: ArrayLike<number>, v: number): Float64Array {
+/** Counts of consecutive pairs, visited row by row (`a` ascending). */
+interface PairCounts {
+  /** Calls `fn(a, b, count)` for every pair seen, grouped by `a` in ascending order. */
+  forEach(fn: (a: number, b: number, count: number) => void): void;
+  /** Count of the pair `(a, b)`. */
+  get(a: number, b: number): number;
+}
+
+/** Largest vocabulary counted in a dense V×V table (16 MiB of int32); larger ones sort pair keys. */
+const DENSE_MAX_VOCAB = 2048;
+
+/** Pair counts of `tokens`: a dense table for small vocabularies, sorted keys otherwise. */
+function pairCounts(tokens: ArrayLike<number>, v: number): PairCounts {
+  if (v <= DENSE_MAX_VOCAB) {
+    const table = new Int32Array(v * v);
+    for (let i = 0; i + 1 < tokens.length; i++) table[tokens[i]! * v + tokens[i + 1]!]! += 1;
+    return {
+      forEach(fn) {
+        for (let k = 0; k < table.length; k++) if (table[k]! > 0) fn(Math.floor(k / v), k % v, table[k]!);
+      },
+      get: (a, b) => table[a * v + b]!,
+    };
+  }
   const keys = new Float64Array(Math.max(0, tokens.length - 1));
   for (let i = 0; i + 1 < tokens.length; i++) keys[i] = tokens[i]! * v + tokens[i + 1]!;
-  return keys.sort();
+  keys.sort();
+  const map = new Map<number, number>();
+  for (let i = 0; i < keys.length; ) {
+    let j = i;
+    while (j < keys.length && keys[j] === keys[i]) j++;
+    map.set(keys[i]!, j - i);
+    i = j;
+  }
+  return {
+    forEach(fn) {
+      for (const [k, c] of map) fn(Math.floor(k / v), k % v, c);
+    },
+    get: (a, b) => map.get(a * v + b) ?? 0,
+  };
 }
 
 /** Unigram entropy `H = -Σ p(a) ln p(a)` of the empirical token distribution. */
@@ -41,17 +75,12 @@ export function bigramEntropy(tokens: ArrayLike<number>): number {
   const m = tokens.length - 1;
   if (m <= 0) return 0;
   const v = maxId(tokens) + 1;
-  const keys = bigramKeys(tokens, v);
   // H = (Σ_a c(a) ln c(a) − Σ_ab c(a,b) ln c(a,b)) / M, c(a) = pairs starting with a.
   let sumPair = 0;
   let sumRow = 0;
   let rowCount = 0;
   let row = -1;
-  for (let i = 0; i < m; ) {
-    let j = i;
-    while (j < m && keys[j] === keys[i]) j++;
-    const c = j - i;
-    const a = Math.floor(keys[i]! / v);
+  pairCounts(tokens, v).forEach((a, _b, c) => {
     if (a !== row) {
       if (rowCount > 0) sumRow += rowCount * Math.log(rowCount);
       row = a;
@@ -59,8 +88,7 @@ export function bigramEntropy(tokens: ArrayLike<number>): number {
     }
     rowCount += c;
     sumPair += c * Math.log(c);
-    i = j;
-  }
+  });
   sumRow += rowCount * Math.log(rowCount);
   return (sumRow - sumPair) / m;
 }
@@ -90,25 +118,19 @@ export function bigramCrossEntropy(train: ArrayLike<number>, evalTokens: ArrayLi
   const v = Math.max(vocabSize, maxId(train) + 1, maxId(evalTokens) + 1);
   const uni = unigramCounts(train, v);
   const p1 = (b: number): number => (uni[b]! + 1) / (train.length + vocabSize);
-  const keys = bigramKeys(train, v);
-  const pair = new Map<number, number>();
+  const pairs = pairCounts(train, v);
   const rowTotal = new Float64Array(v);
   const rowTypes = new Float64Array(v);
-  for (let i = 0; i < keys.length; ) {
-    let j = i;
-    while (j < keys.length && keys[j] === keys[i]) j++;
-    const a = Math.floor(keys[i]! / v);
-    pair.set(keys[i]!, j - i);
-    rowTotal[a]! += j - i;
+  pairs.forEach((a, _b, c) => {
+    rowTotal[a]! += c;
     rowTypes[a]! += 1;
-    i = j;
-  }
+  });
   let nll = -Math.log(p1(evalTokens[0]!));
   for (let i = 1; i < n; i++) {
     const a = evalTokens[i - 1]!;
     const b = evalTokens[i]!;
     const t = rowTypes[a]!;
-    const p = t === 0 ? p1(b) : ((pair.get(a * v + b) ?? 0) + t * p1(b)) / (rowTotal[a]! + t);
+    const p = t === 0 ? p1(b) : (pairs.get(a, b) + t * p1(b)) / (rowTotal[a]! + t);
     nll -= Math.log(p);
   }
   return nll / n;
