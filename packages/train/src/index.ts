@@ -11,3 +11,18 @@ export { prepareData, loadCorpus, tokenizerFor, type RunData } from "./run-data.
 export { Progress, formatDuration, formatCount } from "./util/progress.js";
 export { writeFileAtomic, writeDirAtomic } from "./util/atomic.js";
 export { main } from "./cli/main.js";
+export { runAblation, canonicalJson, type AblateOptions, type AblateOutcome, type AblateIO } from "./ablate/runner.js";
+export { planAblation, matchIntermediateSize, modelCounts, type AblationPlan, type PlannedVariant, type PlannedRun, type ParamMatch } from "./ablate/plan.js";
+export { loadAblationSpec, parseAblationSpec, parseVariantArg, type AblationSpec, type VariantSpec, type PublishedClaim, type MatchMode, type EqualMode } from "./ablate/spec.js";
+export { buildReport, verdictOf, outcomeOf, ABLATION_FORMAT, type AblationReport, type VariantReport, type RunResult } from "./ablate/report.js";
+export { renderReport, writeReport } from "./ablate/report-md.js";
+export { pairedTTest, studentTQuantile, studentTCdf, regularizedIncompleteBeta, logGamma, summarize, type PairedTest, type Summary } from "./ablate/stats.js";
+export {
+  analyzeScaling, fitLossLaw, fitIsoflop, computeOptimal, predictLoss, readPointsCsv, parsePointsCsv, minimizeLbfgs, CHINCHILLA_GRID, COARSE_GRID, REFERENCE_FITS,
+  type ScalingAnalysis, type AnalysisOptions as ScalingAnalysisOptions, type ScalingPoint, type LossLaw, type LossLawFit, type IsoflopFit, type Verdict as ScalingVerdict,
+} from "./scaling/fit/index.js";
+export { writeReport as writeScalingReport, reportMarkdown as scalingReportMarkdown, type ReportExtras as ScalingReportExtras } from "./scaling/report/report.js";
+export { runSweep, type SweepOptions, type SweepHandle } from "./scaling/sweep/runner.js";
+export { loadSweepConfig, parseSweepConfig, sweepConfigSchema, type SweepConfig } from "./scaling/sweep/sweep-config.js";
+export { planSweep, type Plan as ScalingPlan, type PlannedRun as ScalingRun } from "./scaling/sweep/plan.js";
+export { plotSvg, rampColor, PALETTE, type PlotSpec, type SeriesSpec, type AxisSpec, type MarkerShape } from "./plot/svg.js";

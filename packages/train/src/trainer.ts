@@ -88,16 +88,16 @@ export class Trainer {
     io.log(`optimizer: AdamW, ${groups.summary}`);
   }
 
-  /** A fresh run of `config` in `outDir`. */
-  static create(config: TrainConfig, outDir: string, io: TrainerIO): Trainer {
-    return new Trainer(config, outDir, prepareData(config, io.log), io);
+  /** A fresh run of `config` in `outDir` (`data`: already prepared for this config's data section, e.g. by a sweep). */
+  static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData): Trainer {
+    return new Trainer(config, outDir, data ?? prepareData(config, io.log), io);
   }
 
-  /** Continues the run whose last checkpoint is in `outDir/checkpoint`. */
-  static resume(outDir: string, io: TrainerIO): Trainer {
+  /** Continues the run whose last checkpoint is in `outDir/checkpoint` (`data` as in {@link Trainer.create}). */
+  static resume(outDir: string, io: TrainerIO, data?: RunData): Trainer {
     const ckpt = loadCheckpoint(join(outDir, "checkpoint"));
     if (ckpt.trainer === null || ckpt.optimizer === null) throw new Error(`${ckpt.dir}: has no trainer.json / optimizer state to resume from`);
-    const t = new Trainer(ckpt.trainer.config, outDir, prepareData(ckpt.trainer.config, io.log, ckpt.tokenizer ?? undefined), io);
+    const t = new Trainer(ckpt.trainer.config, outDir, data ?? prepareData(ckpt.trainer.config, io.log, ckpt.tokenizer ?? undefined), io);
     noGrad(() => t.model.loadStateDict(modelFromCheckpoint(ckpt).stateDict(), { strict: true }));
     t.optimizer.loadStateDict(ckpt.optimizer);
     t.sampler.setState(ckpt.trainer.sampler as never);

@@ -4,8 +4,10 @@
  * and exit non-zero.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ablateCommand } from "./ablate.js";
 import { infoCommand } from "./info.js";
 import { evalCommand, sampleCommand } from "./sample.js";
+import { scalingCommand } from "./scaling.js";
 import { trainCommand } from "./train.js";
 
 /** A command: its usage text, its options, and what it does. */
@@ -15,7 +17,14 @@ export interface Command {
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { train: trainCommand, sample: sampleCommand, eval: evalCommand, info: infoCommand };
+const COMMANDS: Record<string, Command> = {
+  train: trainCommand,
+  sample: sampleCommand,
+  eval: evalCommand,
+  info: infoCommand,
+  scaling: scalingCommand,
+  ablate: ablateCommand,
+};
 
 const HELP = `kiln — train and study toy LLaMAs in pure TypeScript
 
@@ -26,6 +35,8 @@ commands:
   sample   generate text from a checkpoint
   eval     validation loss and perplexity of a checkpoint
   info     parameters, FLOPs and memory of a config
+  scaling  compute-optimal sweeps and Chinchilla fits (kiln scaling --preset quick; kiln scaling fit POINTS.csv)
+  ablate   paired multi-seed architecture experiments (kiln ablate --spec configs/ablations/llama-components.json)
 
 Run "kiln <command> --help" for a command's options; add --verbose to any
 command for stack traces on errors.`;

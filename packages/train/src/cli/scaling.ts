@@ -1,0 +1,132 @@
+/**
+ * @file `kiln scaling`: run a scaling sweep (a preset or a sweep file),
+ * refit a sweep directory, or fit any CSV of `N,D,loss` points — each
+ * writing fit.json, report.md and the SVG figures.
+ */
+import { dirname, basename, join } from "node:path";
+import { analyzeScaling, CHINCHILLA_GRID, COARSE_GRID, readPointsCsv, type AnalysisOptions } from "../scaling/fit/index.js";
+import { writeReport } from "../scaling/report/report.js";
+import { runSweep } from "../scaling/sweep/runner.js";
+import { readPlan } from "../scaling/sweep/state.js";
+import { loadSweepConfig } from "../scaling/sweep/sweep-config.js";
+import { writeSweepReport } from "../scaling/sweep/sweep-report.js";
+import { Progress } from "../util/progress.js";
+import type { Command } from "./main.js";
+
+const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR] [--jobs N] [--dry-run] [--set key=value ...]
+       kiln scaling --sweep FILE [same options]
+       kiln scaling fit POINTS.csv [--out DIR] [fit options]
+       kiln scaling report SWEEP_DIR [--report DIR] [fit options]
+
+  A sweep trains a ladder of LLaMA sizes at several compute budgets, each for
+  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3. It measures
+  throughput first, sizes the budgets to the preset's time budget, prints the
+  expected wall time, and resumes where it stopped when run again.
+
+  --preset NAME       configs/sweeps/NAME.json (quick: ~5–10 min, full: < 2 h)
+  --sweep FILE        a sweep file of your own (see configs/sweeps/README.md)
+  --out DIR           sweep directory (default runs/scaling/<name>)
+  --report DIR        also write the report, runs.csv and plan.json here
+  --jobs N            training processes (default: the config's; 0 = measure and decide)
+  --dry-run           probe, plan and print the expected time; train nothing
+  --set key=value     override a sweep-config field, e.g. --set timeBudget=300
+
+  fit: POINTS.csv has columns N, D, loss (any case; C optional, others ignored).
+  --out DIR           where fit.json/report.md/SVGs go (default <csv name>-fit/ beside it)
+  --drop-highest-loss K   drop the K highest-loss points first (Epoch AI drop 5 of Chinchilla's)
+  --bootstrap N       bootstrap resamples (default 400; 0 for none)
+  --grid chinchilla|coarse   Approach 3 starts: 4,500 (default) or 288
+  --budget-tolerance X     relative spread of one IsoFLOP budget (default 0.15)
+  --seed S            bootstrap seed (default 0)`;
+
+function fitOptions(values: Record<string, unknown>): AnalysisOptions {
+  const num = (name: string, def: number, integer = false): number => {
+    const v = values[name];
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a ${integer ? "whole " : ""}number ≥ 0, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const grid = values.grid ?? "chinchilla";
+  if (grid !== "chinchilla" && grid !== "coarse") throw new Error(`--grid must be "chinchilla" or "coarse", got ${JSON.stringify(grid)}`);
+  return {
+    grid: grid === "coarse" ? COARSE_GRID : CHINCHILLA_GRID,
+    resamples: num("bootstrap", 400, true),
+    seed: num("seed", 0, true),
+    budgetTolerance: num("budget-tolerance", 0.15),
+    dropHighestLoss: num("drop-highest-loss", 0, true),
+  };
+}
+
+async function fitCommand(csv: string, values: Record<string, unknown>): Promise<number> {
+  const points = readPointsCsv(csv);
+  const out = typeof values.out === "string" ? values.out : join(dirname(csv), `${basename(csv, ".csv")}-fit`);
+  const t0 = performance.now();
+  const an = analyzeScaling(points, fitOptions(values));
+  const files = writeReport(out, an, { title: `Scaling fit of ${basename(csv)}`, source: `Produced by \`kiln scaling fit ${csv}\`.` });
+  const law = an.law;
+  if (law) {
+    const ci = law.bootstrap?.ci;
+    const show = (k: "E" | "A" | "B" | "alpha" | "beta" | "a") => `${k} = ${(k === "a" ? law.a : law.law[k]).toPrecision(4)}${ci ? ` [${ci[k][0].toPrecision(3)}, ${ci[k][1].toPrecision(3)}]` : ""}`;
+    console.log(`Approach 3 (${an.points.length} points): ${(["E", "A", "B", "alpha", "beta", "a"] as const).map(show).join(", ")}; log RMSE ${law.logRmse.toFixed(4)}`);
+  } else console.log(`Approach 3: ${an.lawError}`);
+  const n = an.isoflop.nOpt;
+  console.log(`Approach 2: ${n ? `a = ${n.exponent.toFixed(3)}${n.ci ? ` [${n.ci[0].toFixed(3)}, ${n.ci[1].toFixed(3)}]` : ""}; ` : ""}${an.isoflop.message}`);
+  for (const v of an.verdicts) console.log(`  ${v.status.padEnd(12)} ${v.title}: ${v.detail}`);
+  console.log(`wrote ${files.join(", ")} in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  return 0;
+}
+
+export const scalingCommand: Command = {
+  usage: USAGE,
+  options: {
+    preset: { type: "string" }, sweep: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
+    "dry-run": { type: "boolean" }, set: { type: "string", multiple: true },
+    "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" },
+  },
+  async run(values, positionals) {
+    const [sub, arg, ...extra] = positionals;
+    if (extra.length > 0 || (sub !== undefined && sub !== "fit" && sub !== "report")) throw new Error(`unexpected arguments ${JSON.stringify(positionals)}; see kiln scaling --help`);
+    if (sub === "fit") {
+      if (arg === undefined) throw new Error("kiln scaling fit needs a POINTS.csv");
+      return fitCommand(arg, values);
+    }
+    if (sub === "report") {
+      if (arg === undefined) throw new Error("kiln scaling report needs a SWEEP_DIR");
+      const plan = readPlan(arg);
+      if (plan === null) throw new Error(`${arg}: no plan.json (not a sweep directory)`);
+      const an = writeSweepReport(arg, plan, [arg, ...(typeof values.report === "string" ? [values.report] : [])], fitOptions(values));
+      for (const v of an.verdicts) console.log(`  ${v.status.padEnd(12)} ${v.title}: ${v.detail}`);
+      console.log(`wrote ${join(arg, "report.md")}`);
+      return 0;
+    }
+    const source = typeof values.preset === "string" ? values.preset : typeof values.sweep === "string" ? values.sweep : null;
+    if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new Error("give one of --preset quick|full or --sweep FILE (or the fit/report subcommands); see kiln scaling --help");
+    if (typeof values.preset === "string" && !/^[\w-]+$/.test(values.preset)) throw new Error(`--preset takes a name (quick, full), got ${JSON.stringify(values.preset)}; use --sweep for a file`);
+    const config = loadSweepConfig(source, (values.set as string[] | undefined) ?? []);
+    let jobs: number | undefined;
+    if (values.jobs !== undefined) {
+      jobs = Number(values.jobs);
+      if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`--jobs must be a whole number ≥ 0, got ${JSON.stringify(values.jobs)}`);
+    }
+    const progress = new Progress();
+    const handle = runSweep(config, {
+      out: typeof values.out === "string" ? values.out : join("runs", "scaling", config.name), jobs, dryRun: values["dry-run"] === true,
+      reportDir: typeof values.report === "string" ? values.report : undefined, log: (l) => progress.log(l), progress,
+    });
+    let stopping = false;
+    const onSigint = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      progress.log("\nCtrl-C: checkpointing the active runs (press again to quit at once)");
+      handle.stop();
+    };
+    process.on("SIGINT", onSigint);
+    try {
+      const r = await handle.done;
+      return r.status === "interrupted" ? 130 : 0;
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+  },
+};
