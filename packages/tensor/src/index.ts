@@ -39,3 +39,4 @@ export { scaledDotProductAttention, type AttentionOptions } from "./ops/attentio
 export { crossEntropy, type CrossEntropyOptions } from "./ops/cross-entropy.js";
 export { embedding } from "./ops/embedding.js";
 export { dropout } from "./ops/dropout.js";
+export { siluMul } from "./ops/silu-mul.js";

@@ -1,9 +1,12 @@
 /**
  * @file Storage: the typed array a tensor and all its views share, plus the
  * version counter that autograd uses to detect in-place changes to saved
- * tensors (PyTorch's `_version`).
+ * tensors (PyTorch's `_version`). Arrays come from the memory pool.
  */
-import { allocate, type DataTypeMap, type DType } from "./dtype.js";
+import type { DataTypeMap, DType } from "./dtype.js";
+import { acquire, release } from "./memory/pool.js";
+
+let created: Storage[] | null = null;
 
 /** A buffer shared by a tensor and its views. */
 export class Storage<D extends DType = DType> {
@@ -17,6 +20,27 @@ export class Storage<D extends DType = DType> {
 
   /** A fresh zero-filled storage of `size` elements. */
   static zeros<D extends DType>(dtype: D, size: number): Storage<D> {
-    return new Storage(dtype, allocate(dtype, size));
+    const s = new Storage(dtype, acquire(dtype, size, true));
+    created?.push(s);
+    return s;
   }
+
+  /** A storage of `size` elements with unspecified contents, for outputs a kernel overwrites completely. */
+  static uninit<D extends DType>(dtype: D, size: number): Storage<D> {
+    const s = new Storage(dtype, acquire(dtype, size, false));
+    created?.push(s);
+    return s;
+  }
+}
+
+/** @internal Starts (a list) or stops (null) recording every storage created; returns the previous list. */
+export function trackStorages(list: Storage[] | null): Storage[] | null {
+  const prev = created;
+  created = list;
+  return prev;
+}
+
+/** @internal Returns `s`'s array to the pool now; nothing may use `s` (or a view of it) afterwards. */
+export function releaseStorage(s: Storage): void {
+  release(s.data);
 }

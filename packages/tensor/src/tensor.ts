@@ -8,6 +8,8 @@ import { isFloat, type DataTypeMap, type DType } from "./dtype.js";
 import { contiguousStrides, fmtShape, numelOf, type Shape } from "./shape.js";
 import { Storage } from "./storage.js";
 
+const keepAlive = new WeakMap<object, object>();
+
 /** An n-dimensional array of `D` elements that can take part in autograd. */
 export class Tensor<D extends DType = DType> {
   /** Gradient accumulated by `backward()`, or null. */
@@ -85,7 +87,11 @@ export class Tensor<D extends DType = DType> {
     if (!this.isContiguous) {
       throw new Error(`data: tensor of shape ${fmtShape(this.shape)} is a non-contiguous view; call contiguous() first`);
     }
-    return this.storage.data.subarray(this.offset, this.offset + this.numel) as DataTypeMap[D];
+    const all = this.storage.data;
+    if (this.offset === 0 && this.numel === all.length) return all;
+    const part = all.subarray(this.offset, this.offset + this.numel) as DataTypeMap[D];
+    keepAlive.set(part, all); // NOTE: the pool recycles an array once it is dead; a live part keeps it alive
+    return part;
   }
 
   /** Whether gradients flow to this tensor. Only float tensors may require grad. */

@@ -2,11 +2,13 @@
  * @file Reverse-mode backward pass: an iterative topological sort of the
  * graph (no recursion, so 10⁵ chained ops cannot overflow the stack), then
  * each node's backward in reverse order, accumulating into leaves' `.grad`.
- * The graph is freed as it is walked unless `retainGraph` is set.
+ * The graph is freed as it is walked unless `retainGraph` is set, and every
+ * gradient the pass made goes back to the memory pool once nothing can reach it.
  */
 import { add } from "../ops/binary.js";
 import { copyOf } from "../ops/util.js";
 import { fmtShape, sameShape } from "../shape.js";
+import { releaseStorage, trackStorages, type Storage } from "../storage.js";
 import type { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
 import type { Node } from "./node.js";
@@ -20,28 +22,139 @@ export interface BackwardOptions {
 function topoOrder(root: Node): Node[] {
   const order: Node[] = [];
   const seen = new Set<Node>([root]);
-  const stack: [Node, number][] = [[root, 0]];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const [node, i] = top;
+  const nodes: Node[] = [root];
+  const next: number[] = [0];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    const i = next[top]!;
     if (i < node.inputs.length) {
-      top[1] = i + 1;
+      next[top] = i + 1;
       const child = node.inputs[i]?.gradFn;
       if (child && !seen.has(child)) {
         seen.add(child);
-        stack.push([child, 0]);
+        nodes.push(child);
+        next.push(0);
       }
     } else {
-      stack.pop();
+      nodes.pop();
+      next.pop();
       order.push(node);
     }
   }
   return order.reverse();
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+/**
+ * Storage bookkeeping of one pass. Only the pass can reach storage it created: backward rules
+ * keep nothing they make (see `BackwardFn`), so such storage is dead once no pending gradient,
+ * leaf `.grad` or retained grad shares it, and it goes back to the pool at the next `sweep`.
+ */
+class Recycler {
+  /** Every storage created since the pass began (filled by `trackStorages`). */
+  readonly made: Storage[] = [];
+  private readonly ours = new Set<Storage>();
+  private readonly uses = new Map<Storage, number>();
+  private readonly candidates: Storage[] = [];
+  private seen = 0;
+
+  hold(t: Tensor): void {
+    this.uses.set(t.storage, (this.uses.get(t.storage) ?? 0) + 1);
+  }
+
+  drop(t: Tensor): void {
+    const n = this.uses.get(t.storage);
+    if (n === undefined) return; // not held by this pass (e.g. a `.grad` from an earlier one)
+    if (n > 1) this.uses.set(t.storage, n - 1);
+    else {
+      this.uses.delete(t.storage);
+      this.candidates.push(t.storage);
+    }
+  }
+
+  sweep(): void {
+    for (; this.seen < this.made.length; this.seen++) {
+      const s = this.made[this.seen]!;
+      this.ours.add(s);
+      this.candidates.push(s);
+    }
+    for (const s of this.candidates) {
+      if (this.ours.has(s) && !this.uses.has(s)) {
+        this.ours.delete(s);
+        releaseStorage(s);
+      }
+    }
+    this.candidates.length = 0;
+  }
+}
+
+function accumulateLeaf(leaf: Tensor, g: Tensor, r: Recycler): void {
+  const old = leaf.grad;
   // NOTE: a backward rule may return its upstream gradient itself; copy so no two leaves share a buffer
-  leaf.grad = leaf.grad === null ? copyOf(g) : add(leaf.grad, g);
+  leaf.grad = old === null ? copyOf(g) : add(old, g);
+  r.hold(leaf.grad);
+  if (old !== null) r.drop(old);
+}
+
+function checkSaved(node: Node): void {
+  for (let i = 0; i < node.saved.length; i++) {
+    const t = node.saved[i]!;
+    const version = node.versions[i]!;
+    if (t.storage.version !== version) {
+      throw new Error(
+        `backward: a tensor of shape ${fmtShape(t.shape)} saved by ${node.name} was modified in place after it was used ` +
+          `(version ${version} → ${t.storage.version}); its gradient would be wrong. Clone it before the in-place update.`,
+      );
+    }
+  }
+}
+
+function run(root: Tensor, seed: Tensor, retainGraph: boolean, r: Recycler): void {
+  const rootNode = root.gradFn;
+  if (rootNode === null) {
+    accumulateLeaf(root, seed, r);
+    return;
+  }
+  const grads = new Map<Node, Tensor>([[rootNode, seed]]);
+  r.hold(seed);
+  for (const node of topoOrder(rootNode)) {
+    const g = grads.get(node);
+    if (g === undefined) continue;
+    grads.delete(node);
+    if (node.backwardFn === null) {
+      throw new Error(
+        `backward: the graph through ${node.name} was already freed by an earlier backward; pass { retainGraph: true } to the first call`,
+      );
+    }
+    checkSaved(node);
+    if (node.retained !== null) {
+      node.retained.grad = g;
+      r.hold(g);
+    }
+    const results = node.backwardFn(g);
+    const inputs = node.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      const res = results[i];
+      if (!input || !res) continue;
+      if (!sameShape(res.shape, input.shape)) {
+        throw new Error(`backward: ${node.name} produced a gradient of shape ${fmtShape(res.shape)} for an input of shape ${fmtShape(input.shape)}`);
+      }
+      const gr = res.dtype === input.dtype ? res : res.to(input.dtype);
+      const child = input.gradFn;
+      if (child === null) accumulateLeaf(input, gr, r);
+      else {
+        const prev = grads.get(child);
+        const next = prev === undefined ? gr : add(prev, gr);
+        grads.set(child, next);
+        r.hold(next);
+        if (prev !== undefined) r.drop(prev);
+      }
+    }
+    r.drop(g);
+    if (!retainGraph) node.release();
+    r.sweep();
+  }
 }
 
 /** Computes gradients of `root` w.r.t. every leaf that requires grad (`Tensor.backward`). */
@@ -49,59 +162,22 @@ export function backward(root: Tensor, gradient?: Tensor, { retainGraph = false 
   if (!root.requiresGrad) {
     throw new Error("backward: this tensor does not require grad (no input had requiresGrad, or it was computed under noGrad)");
   }
-  let seed: Tensor;
-  if (gradient === undefined) {
-    if (root.numel !== 1) {
-      throw new Error(`backward: a gradient must be passed for a non-scalar output of shape ${fmtShape(root.shape)}`);
-    }
-    seed = copyOf(root).fill_(1);
-  } else {
-    if (!sameShape(gradient.shape, root.shape)) {
-      throw new RangeError(`backward: gradient shape ${fmtShape(gradient.shape)} does not match output shape ${fmtShape(root.shape)}`);
-    }
-    seed = gradient.dtype === root.dtype ? gradient : gradient.to(root.dtype);
+  if (gradient === undefined && root.numel !== 1) {
+    throw new Error(`backward: a gradient must be passed for a non-scalar output of shape ${fmtShape(root.shape)}`);
   }
-  noGrad(() => {
-    const rootNode = root.gradFn;
-    if (rootNode === null) {
-      accumulateLeaf(root, seed);
-      return;
-    }
-    const grads = new Map<Node, Tensor>([[rootNode, seed]]);
-    for (const node of topoOrder(rootNode)) {
-      const g = grads.get(node);
-      grads.delete(node);
-      if (g === undefined) continue;
-      if (node.backwardFn === null) {
-        throw new Error(
-          `backward: the graph through ${node.name} was already freed by an earlier backward; pass { retainGraph: true } to the first call`,
-        );
-      }
-      for (const [t, version] of node.savedVersions) {
-        if (t.storage.version !== version) {
-          throw new Error(
-            `backward: a tensor of shape ${fmtShape(t.shape)} saved by ${node.name} was modified in place after it was used ` +
-              `(version ${version} → ${t.storage.version}); its gradient would be wrong. Clone it before the in-place update.`,
-          );
-        }
-      }
-      if (node.retained !== null) node.retained.grad = g;
-      const results = node.backwardFn(g);
-      node.inputs.forEach((input, i) => {
-        const r = results[i];
-        if (!input || !r) return;
-        if (!sameShape(r.shape, input.shape)) {
-          throw new Error(`backward: ${node.name} produced a gradient of shape ${fmtShape(r.shape)} for an input of shape ${fmtShape(input.shape)}`);
-        }
-        const gr = r.dtype === input.dtype ? r : r.to(input.dtype);
-        const child = input.gradFn;
-        if (child === null) accumulateLeaf(input, gr);
-        else {
-          const prev = grads.get(child);
-          grads.set(child, prev === undefined ? gr : add(prev, gr));
-        }
-      });
-      if (!retainGraph) node.release();
-    }
-  });
+  if (gradient !== undefined && !sameShape(gradient.shape, root.shape)) {
+    throw new RangeError(`backward: gradient shape ${fmtShape(gradient.shape)} does not match output shape ${fmtShape(root.shape)}`);
+  }
+  const r = new Recycler();
+  const outer = trackStorages(r.made);
+  try {
+    noGrad(() => {
+      let seed: Tensor;
+      if (gradient === undefined) seed = copyOf(root).fill_(1);
+      else seed = gradient.dtype === root.dtype ? gradient : gradient.to(root.dtype);
+      run(root, seed, retainGraph, r);
+    });
+  } finally {
+    trackStorages(outer);
+  }
 }

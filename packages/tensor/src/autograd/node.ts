@@ -10,13 +10,20 @@ import { isGradEnabled } from "./grad-mode.js";
 /**
  * Maps the output gradient to one gradient per input (same order as the
  * inputs given to {@link record}); `null` where an input needs none.
+ * NOTE: storage a backward rule creates is recycled once the rule has run unless it is part of
+ * a returned gradient: a rule must not keep such a tensor (e.g. in a cache) for later calls.
  */
 export type BackwardFn = (grad: Tensor) => readonly (Tensor | null)[];
 
+const NONE: readonly Tensor[] = [];
+const NO_VERSIONS: readonly number[] = [];
+
 /** One recorded op application. */
 export class Node {
-  /** Versions of the saved tensors at forward time, checked before backward runs. */
-  savedVersions: [Tensor, number][];
+  /** Tensors the backward closure reads, checked against in-place changes before it runs. */
+  saved: readonly Tensor[];
+  /** Storage versions of `saved` at forward time. */
+  versions: readonly number[];
   /** The output tensor whose grad should be kept (set by `retainGrad()`). */
   retained: Tensor | null = null;
 
@@ -27,14 +34,16 @@ export class Node {
     public backwardFn: BackwardFn | null,
     saved: readonly Tensor[],
   ) {
-    this.savedVersions = saved.map((t) => [t, t.storage.version]);
+    this.saved = saved;
+    this.versions = saved.length === 0 ? NO_VERSIONS : saved.map((t) => t.storage.version);
   }
 
   /** Releases the closure and saved tensors (the graph is freed after backward). */
   release(): void {
     this.backwardFn = null;
     this.inputs = [];
-    this.savedVersions = [];
+    this.saved = NONE;
+    this.versions = NO_VERSIONS;
     this.retained = null;
   }
 }
@@ -49,18 +58,17 @@ export function record<T extends Tensor>(
   output: T,
   inputs: readonly (Tensor | null | undefined)[],
   backward: BackwardFn,
-  saved: readonly Tensor[] = [],
+  saved: readonly Tensor[] = NONE,
 ): T {
   if (!isGradEnabled()) return output;
   let any = false;
-  const tracked = inputs.map((t) => {
-    if (t?.requiresGrad) {
-      any = true;
-      return t;
-    }
-    return null;
-  });
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]?.requiresGrad) any = true;
   if (!any) return output;
+  const tracked = new Array<Tensor | null>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i];
+    tracked[i] = t?.requiresGrad ? t : null;
+  }
   output._setGradFn(new Node(name, tracked, backward, saved));
   return output;
 }

@@ -1,9 +1,9 @@
 /**
- * @file Elementwise kernels generated from an expression string (`"a + b"`),
- * one monomorphic loop per expression, cached. Operands are strided views
- * already broadcast to the output shape; adjacent dims that are contiguous in
- * every operand are merged first, so contiguous data runs as one flat loop
- * with no per-element index arithmetic.
+ * @file Elementwise kernels generated from an expression string (`"a + b"`), compiled once per
+ * expression and per combination of array types, so every element access stays monomorphic.
+ * Dense operands (and broadcast scalars, read once) run as one flat loop; otherwise adjacent
+ * dims that are contiguous in every operand are merged first, so `[B, T, D] + [D]` runs as
+ * `[B·T, D]` with a flat inner loop.
  */
 import type { TypedArray } from "../dtype.js";
 import { erf, gelu, geluGrad, sigmoid, siluGrad } from "./math.js";
@@ -15,18 +15,23 @@ export interface StridedView {
   strides: readonly number[];
 }
 
-type Compiled = (out: StridedView, shape: readonly number[], inputs: readonly StridedView[], params: readonly number[]) => void;
+type Strided = (out: StridedView, shape: readonly number[], inputs: readonly StridedView[], params: readonly number[]) => void;
+type Flat = (out: StridedView, n: number, inputs: readonly StridedView[], params: readonly number[]) => void;
 
 const HELPERS = { erf, gelu, geluGrad, sigmoid, siluGrad };
-const cache = new Map<string, Compiled>();
+const NO_PARAMS: readonly number[] = [];
 
-function compile(names: readonly string[], expr: string): Compiled {
-  const k = names.length;
+function build<F>(source: string): F {
+  const factory = new Function(...Object.keys(HELPERS), source) as (...h: unknown[]) => F;
+  return factory(...Object.values(HELPERS));
+}
+
+/** The general kernel: an odometer over the outer dims, a strided (or flat) inner loop. */
+function compileStrided(names: readonly string[], expr: string): Strided {
   const lets = (f: (i: number) => string) => names.map((_, i) => f(i)).join(" ");
   const reads = names.map((n, i) => `const ${n} = D${i}[i${i}];`).join(" ");
-  const steps = lets((i) => `i${i} += s${i};`);
-  const source = `
-    return function elementwise(out, shape, inputs, params) {
+  return build(`
+    return function strided(out, shape, inputs, params) {
       const p0 = params[0], p1 = params[1];
       const O = out.data;
       ${lets((i) => `const D${i} = inputs[${i}].data;`)}
@@ -57,7 +62,7 @@ function compile(names: readonly string[], expr: string): Compiled {
           for (let j = 0, oj = o; j < inner; j++, oj += so) {
             ${reads}
             O[oj] = ${expr};
-            ${steps}
+            ${lets((i) => `i${i} += s${i};`)}
           }
           ${lets((i) => `i${i} -= s${i} * inner;`)}
         }
@@ -72,10 +77,66 @@ function compile(names: readonly string[], expr: string): Compiled {
           idx[d] = 0;
         }
       }
-    };`;
-  void k;
-  const factory = new Function(...Object.keys(HELPERS), source) as (...h: unknown[]) => Compiled;
-  return factory(...Object.values(HELPERS));
+    };`);
+}
+
+/** The flat kernel: every operand dense in the same order, except `scalar` ones read once. */
+function compileFlat(names: readonly string[], expr: string, scalar: number): Flat {
+  const isScalar = (i: number) => ((scalar >> i) & 1) === 1;
+  const head = names
+    .map((n, i) => (isScalar(i) ? `const ${n} = inputs[${i}].data[inputs[${i}].offset];` : `const D${i} = inputs[${i}].data, b${i} = inputs[${i}].offset - o;`))
+    .join(" ");
+  const reads = names.map((n, i) => (isScalar(i) ? "" : `const ${n} = D${i}[j + b${i}];`)).join(" ");
+  return build(`
+    return function flat(out, n, inputs, params) {
+      const p0 = params[0], p1 = params[1];
+      const O = out.data, o = out.offset, end = o + n;
+      ${head}
+      for (let j = o; j < end; j++) {
+        ${reads}
+        O[j] = ${expr};
+      }
+    };`);
+}
+
+/** Compiled kernels of one expression over one list of variable names. */
+interface Entry {
+  names: readonly string[];
+  strided: Map<number, Strided>;
+  flat: Map<number, Flat>;
+}
+
+const cache = new Map<string, Entry[]>();
+
+function entryFor(expr: string, names: readonly string[]): Entry {
+  let list = cache.get(expr);
+  if (list === undefined) cache.set(expr, (list = []));
+  for (const e of list) {
+    if (e.names === names || (e.names.length === names.length && e.names.every((n, i) => n === names[i]))) return e;
+  }
+  const e: Entry = { names: [...names], strided: new Map(), flat: new Map() };
+  list.push(e);
+  return e;
+}
+
+function typeCode(a: TypedArray): number {
+  return a instanceof Float32Array ? 0 : a instanceof Float64Array ? 1 : a instanceof Int32Array ? 2 : 3;
+}
+
+/** Whether a view of `shape` with `strides` is dense row-major (size-1 dims may have any stride). */
+function isDense(strides: readonly number[], shape: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = shape[d]!;
+    if (n !== 1 && strides[d] !== expected) return false;
+    expected *= n;
+  }
+  return true;
+}
+
+function isBroadcastScalar(strides: readonly number[]): boolean {
+  for (let d = 0; d < strides.length; d++) if (strides[d] !== 0) return false;
+  return true;
 }
 
 /**
@@ -111,15 +172,30 @@ export function elementwise(
   out: StridedView,
   shape: readonly number[],
   inputs: readonly StridedView[],
-  params: readonly number[] = [],
+  params: readonly number[] = NO_PARAMS,
 ): void {
-  const key = `${names.join(",")}|${expr}`;
-  let kernel = cache.get(key);
-  if (kernel === undefined) {
-    kernel = compile(names, expr);
-    cache.set(key, kernel);
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= shape[d]!;
+  if (n === 0) return;
+  const entry = entryFor(expr, names);
+  let sig = typeCode(out.data);
+  let scalar = 0;
+  let flat = isDense(out.strides, shape);
+  for (let i = 0; i < inputs.length; i++) {
+    const v = inputs[i]!;
+    sig = sig * 4 + typeCode(v.data);
+    if (v.data !== out.data && isBroadcastScalar(v.strides)) scalar |= 1 << i;
+    else if (flat && !isDense(v.strides, shape)) flat = false;
   }
-  if (shape.some((d) => d === 0)) return;
+  if (flat) {
+    const key = sig * 2 ** inputs.length + scalar;
+    let kernel = entry.flat.get(key);
+    if (kernel === undefined) entry.flat.set(key, (kernel = compileFlat(entry.names, expr, scalar)));
+    kernel(out, n, inputs, params);
+    return;
+  }
+  let kernel = entry.strided.get(sig);
+  if (kernel === undefined) entry.strided.set(sig, (kernel = compileStrided(entry.names, expr)));
   const [dims, views] = coalesce(shape, [out, ...inputs]);
   kernel(views[0]!, dims, views.slice(1), params);
 }

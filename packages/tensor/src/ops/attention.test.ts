@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Generator, arange, ones, randn, scaledDotProductAttention as sdpa, type Tensor } from "../index.js";
+import { getBackend } from "../kernels/matmul.js";
 
 function maxDiff(a: Tensor, b: Tensor): number {
   expect(a.shape).toEqual(b.shape);
@@ -61,6 +62,22 @@ describe("scaledDotProductAttention", () => {
     expect(maxDiff(sdpa(q, k, v, { causal: true }), sdpa(q, k, v))).toBe(0);
     const f = (x: Tensor) => x.detach().to("float32");
     expect(maxDiff(sdpa(f(q), f(k), f(v), { causal: true }), sdpa(q, k, v, { causal: true }))).toBeLessThan(1e-6);
+  });
+  it("float32 matches float64 in value and gradient, keeping the (B, T, H, hs) layout of its inputs", () => {
+    const [q, k, v] = [leaf([2, 9, 4, 8], g), leaf([2, 9, 2, 8], g), leaf([2, 9, 2, 8], g)]; // (B, T, heads, hs)
+    const t = (x: Tensor) => x.transpose(1, 2);
+    const f = (x: Tensor) => x.detach().to("float32").requiresGrad_();
+    const [q32, k32, v32] = [f(q), f(k), f(v)];
+    const y = sdpa(t(q32), t(k32), t(v32), { causal: true });
+    // so nn.Attention's transpose + reshape copies nothing (the JS kernel writes contiguous output)
+    expect(y.transpose(1, 2).isContiguous).toBe(getBackend() === "wasm");
+    const up = randn([2, 4, 9, 8], { dtype: "float64", generator: g });
+    const y64 = sdpa(t(q), t(k), t(v), { causal: true });
+    expect(maxDiff(y, y64)).toBeLessThan(2e-6);
+    y.backward(up.to("float32"));
+    y64.backward(up);
+    [[q32, q], [k32, k], [v32, v]].forEach(([a, b], i) => expect(maxDiff(a!.grad!, b!.grad!), `grad ${i}`).toBeLessThan(1e-5));
+    expect(sdpa(q32.detach().contiguous(), k32.detach().contiguous(), v32.detach().contiguous()).isContiguous).toBe(true);
   });
   it("names the op and the shapes on bad input", () => {
     const q = randn([1, 3, 2, 4]);

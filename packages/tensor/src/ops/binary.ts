@@ -10,7 +10,7 @@ import { elementwise } from "../kernels/elementwise.js";
 import { broadcastShapes, sameShape, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { sumTo } from "./reduce.js";
-import { checkTensor, empty, toTensor, viewOf, type TensorLike } from "./util.js";
+import { checkTensor, empty, toTensor, uninit, viewOf, type TensorLike } from "./util.js";
 
 interface BinaryRule {
   f: string;
@@ -56,11 +56,15 @@ function resultDType(rule: BinaryRule, a: DType, b: DType): DType {
   return p === "bool" ? "int32" : p;
 }
 
+const AB = ["a", "b"];
+const GABY = ["g", "a", "b", "y"];
+
 /** A gradient expression evaluated over the output shape, summed back to `shape`. */
 function gradOf(expr: string, shape: Shape, dtype: DType, outShape: Shape, vars: Record<"g" | "a" | "b" | "y", Tensor>): Tensor {
   if (expr === "g" && sameShape(shape, outShape) && vars.g.dtype === dtype) return vars.g;
-  const full = empty(dtype, outShape);
-  elementwise(expr, ["g", "a", "b", "y"], viewOf(full), outShape, [vars.g, vars.a, vars.b, vars.y].map((t) => viewOf(t, outShape)));
+  const full = uninit(dtype, outShape);
+  const { g, a, b, y } = vars;
+  elementwise(expr, GABY, viewOf(full), outShape, [viewOf(g, outShape), viewOf(a, outShape), viewOf(b, outShape), viewOf(y, outShape)]);
   return sumTo(full, shape);
 }
 
@@ -71,9 +75,9 @@ export function binary(name: BinaryOp, x: TensorLike, other: TensorLike): Tensor
   const a = x;
   const b = toTensor(other, a.dtype, name);
   const rule: BinaryRule = RULES[name];
-  const shape = broadcastShapes(name, a.shape, b.shape);
-  const y = empty(resultDType(rule, a.dtype, b.dtype), shape);
-  elementwise(rule.f, ["a", "b"], viewOf(y), shape, [viewOf(a, shape), viewOf(b, shape)]);
+  const shape = b.ndim === 0 || sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(name, a.shape, b.shape);
+  const y = uninit(resultDType(rule, a.dtype, b.dtype), shape);
+  elementwise(rule.f, AB, viewOf(y), shape, [viewOf(a, shape), viewOf(b, shape)]);
   if (rule.kind === "bool") return y;
   const saved = name === "add" || name === "sub" ? [] : [a, b, y];
   return record(

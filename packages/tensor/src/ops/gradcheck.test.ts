@@ -9,7 +9,7 @@ import {
   COMPOSITE_OPS, DIFFERENTIABLE_OPS, Generator, cat, chunk, gradcheck, maskedFill, randn, split, stack, tensor, where,
   type CompositeOp, type DifferentiableOp, type GradcheckOptions, type Node, type Tensor,
 } from "../index.js";
-import { crossEntropy, dropout, embedding, layerNorm, rmsNorm, rope, rotaryTables, scaledDotProductAttention as sdpa } from "../index.js";
+import { crossEntropy, dropout, embedding, layerNorm, rmsNorm, rope, rotaryTables, scaledDotProductAttention as sdpa, siluMul } from "../index.js";
 
 interface Case {
   shapes: number[][];
@@ -105,6 +105,7 @@ const CASES: Record<DifferentiableOp | CompositeOp, Case[]> = {
     c([[3, 4]], (x) => crossEntropy(x.mul(x), idx([3, 3, 0]), { reduction: "sum" })),
   ],
   embedding: [c([[5, 3]], (w) => embedding(w, idx([[1, 4, 1], [0, 0, 2]])).square())],
+  siluMul: [c([[2, 3], [2, 3]], (a, b) => siluMul(a, b)), c([[3, 2]], (a) => siluMul(a, a.t().t().mul(2)))], // fan-out: a used twice
   dropout: [c([[3, 4]], (x) => dropout(x, 0.5, true, new Generator(3)).square())],
 };
 

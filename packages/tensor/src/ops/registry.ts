@@ -20,8 +20,8 @@ export const DIFFERENTIABLE_OPS = [
   "reshape", "permute", "expand", "slice", "select", "unsqueeze", "squeeze", "contiguous",
   // indexing and assembly (ops/index-ops.ts, ops/assemble.ts)
   "indexSelect", "gather", "scatterAdd", "cat", "tril", "triu",
-  // fused neural-network ops (ops/rms-norm.ts, layer-norm.ts, rope.ts, attention.ts, cross-entropy.ts, embedding.ts)
-  "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention", "crossEntropy", "embedding",
+  // fused neural-network ops (ops/rms-norm.ts, layer-norm.ts, rope.ts, attention.ts, cross-entropy.ts, embedding.ts, silu-mul.ts)
+  "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention", "crossEntropy", "embedding", "siluMul",
 ] as const;
 
 /** A differentiable op's name. */

@@ -7,7 +7,7 @@ import { record } from "../autograd/node.js";
 import { floatOf, type Arith, type DType, type FloatOf } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
 import type { Tensor } from "../tensor.js";
-import { checkTensor, empty, viewOf } from "./util.js";
+import { checkTensor, uninit, viewOf } from "./util.js";
 
 interface UnaryRule {
   /** `y` as a function of `x` (and params `p0`, `p1`). */
@@ -38,6 +38,9 @@ const RULES = {
   clamp: { f: "x < p0 ? p0 : x > p1 ? p1 : x", df: "x < p0 || x > p1 ? 0 : g", float: false },
 } as const satisfies Record<string, UnaryRule>;
 
+const X = ["x"];
+const GXY = ["g", "x", "y"];
+
 /** Names of the table-driven unary ops. */
 export type UnaryOp = keyof typeof RULES;
 type FloatUnary = { [K in UnaryOp]: (typeof RULES)[K]["float"] extends true ? K : never }[UnaryOp];
@@ -49,15 +52,15 @@ export function unary<K extends UnaryOp, D extends DType>(name: K, x: Tensor<D>,
   checkTensor(x, name);
   const rule: UnaryRule = RULES[name];
   const dtype = rule.float ? floatOf(x.dtype) : x.dtype === "bool" ? "int32" : x.dtype;
-  const y = empty(dtype, x.shape);
-  elementwise(rule.f, ["x"], viewOf(y), x.shape, [viewOf(x)], params);
+  const y = uninit(dtype, x.shape);
+  elementwise(rule.f, X, viewOf(y), x.shape, [viewOf(x)], params);
   return record(
     name,
     y,
     [x],
     (g) => {
-      const dx = empty(x.dtype, x.shape);
-      elementwise(rule.df, ["g", "x", "y"], viewOf(dx), x.shape, [viewOf(g), viewOf(x), viewOf(y)], params);
+      const dx = uninit(x.dtype, x.shape);
+      elementwise(rule.df, GXY, viewOf(dx), x.shape, [viewOf(g), viewOf(x), viewOf(y)], params);
       return [dx];
     },
     [x, y],

@@ -1,7 +1,8 @@
 /**
  * @file A tiny typed WebAssembly assembler: just enough opcodes (i32 maths, loops, scalar and
- * SIMD128 loads/stores, f32x4/f64x2 arithmetic) to emit kiln's kernels at run time from TypeScript,
- * so no binary blob or toolchain is needed. Encoding follows the WebAssembly core spec §5.
+ * SIMD128 loads/stores, f32x4/f64x2 arithmetic, lane shuffles and masks, i32x4 bit tricks, f32/f64
+ * scalars) to emit kiln's kernels at run time from TypeScript, so no binary blob or toolchain is
+ * needed. Encoding follows the WebAssembly core spec §5.
  */
 
 /** A compiled module (opaque; it can be posted to workers). */
@@ -136,6 +137,10 @@ export class Func {
   }
   /** `v128.const 0`. */
   v128Zero(): this { return this.simd(0x0c, ...new Array<number>(16).fill(0)); }
+  /** `v128.const` of four f32 lanes (one value splats to all four). */
+  f32x4Const(...lanes: number[]): this { return this.simd(0x0c, ...new Uint8Array(new Float32Array(lanes.length === 1 ? [lanes[0]!, lanes[0]!, lanes[0]!, lanes[0]!] : lanes).buffer)); }
+  /** `v128.const` of four i32 lanes (one value splats to all four). */
+  i32x4Const(...lanes: number[]): this { return this.simd(0x0c, ...new Uint8Array(new Int32Array(lanes.length === 1 ? [lanes[0]!, lanes[0]!, lanes[0]!, lanes[0]!] : lanes).buffer)); }
   drop(): this { return this.op(0x1a); }
   select(): this { return this.op(0x1b); }
 
@@ -156,7 +161,11 @@ export class Func {
   i32Or(): this { return this.op(0x72); }
   i32Shl(): this { return this.op(0x74); }
   i32ShrS(): this { return this.op(0x75); }
+  i32ShrU(): this { return this.op(0x76); }
+  i32DivU(): this { return this.op(0x6e); }
+  i32RemU(): this { return this.op(0x70); }
 
+  i32Load(offset = 0): this { return this.mem(0x28, 2, offset); }
   i32Store(offset = 0): this { return this.mem(0x36, 2, offset); }
 
   // --- scalar floats
@@ -165,7 +174,24 @@ export class Func {
   f64Load(offset = 0): this { return this.mem(0x2b, 3, offset); }
   f64Store(offset = 0): this { return this.mem(0x39, 3, offset); }
   f32Add(): this { return this.op(0x92); }
+  f32Sub(): this { return this.op(0x93); }
   f32Mul(): this { return this.op(0x94); }
+  f32Div(): this { return this.op(0x95); }
+  f32Max(): this { return this.op(0x97); }
+  f32Ne(): this { return this.op(0x5c); }
+  f32ReinterpretI32(): this { return this.op(0xbe); }
+  f32DemoteF64(): this { return this.op(0xb6); }
+  i32ReinterpretF32(): this { return this.op(0xbc); }
+  f64(x: number): this {
+    this.code.push(0x44, ...new Uint8Array(new Float64Array([x]).buffer));
+    return this;
+  }
+  f64Add(): this { return this.op(0xa0); }
+  f64Sub(): this { return this.op(0xa1); }
+  f64Mul(): this { return this.op(0xa2); }
+  f64Div(): this { return this.op(0xa3); }
+  f64PromoteF32(): this { return this.op(0xbb); }
+  f64ConvertI32S(): this { return this.op(0xb7); }
 
   // --- SIMD128 (alignment hints are 0: tensors give no 16-byte alignment guarantee)
   v128Load(offset = 0): this { return this.mem(0x00, 0, offset, true); }
@@ -174,8 +200,25 @@ export class Func {
   v128Load64Splat(offset = 0): this { return this.mem(0x0a, 0, offset, true); }
   f32x4Splat(): this { return this.simd(0x13); }
   f64x2Splat(): this { return this.simd(0x14); }
+  /** `i8x16.shuffle` of two vectors by f32 lanes: lane i of the result is lane `lanes[i]` of (a ‖ b). */
+  f32x4Shuffle(...lanes: [number, number, number, number]): this {
+    return this.simd(0x0d, ...lanes.flatMap((l) => [l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3]));
+  }
+  i32x4Splat(): this { return this.simd(0x11); }
+  f32x4ExtractLane(lane: number): this { return this.simd(0x1f, lane); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Div(): this { return this.simd(0xe7); }
+  /** Pseudo-minimum `b < a ? b : a`: one x86 `minps` (`f32x4.min`, with NaN and −0 rules, costs several). */
+  f32x4Pmin(): this { return this.simd(0xea); }
+  /** Pseudo-maximum `a < b ? b : a`. */
+  f32x4Pmax(): this { return this.simd(0xeb); }
+  i32x4Add(): this { return this.simd(0xae); }
+  i32x4Shl(): this { return this.simd(0xab); }
+  i32x4LtS(): this { return this.simd(0x39); }
+  v128And(): this { return this.simd(0x4e); }
+  v128Bitselect(): this { return this.simd(0x52); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Mul(): this { return this.simd(0xf2); }
 

@@ -1,0 +1,87 @@
+/**
+ * @file Training-step benchmark: tokens/s of one LLaMA training step (forward, backward, AdamW
+ * step, zeroGrad) on the tiny / small / medium configs, with CPU time, peak RSS and how much
+ * fresh memory the step took. Steps yield to the event loop in between, as the Trainer does.
+ * Run: `npx tsx benchmarks/src/train-step.ts [tiny|small|medium]... [--steps N] [--json]`.
+ */
+import { Llama } from "@kiln/nn";
+import { AdamW } from "@kiln/optim";
+import { Generator, randint } from "@kiln/tensor";
+// NOTE: the pool's counters and the thread count are not (yet) part of @kiln/tensor's public index.
+import { getThreads, warmUpThreads } from "../../packages/tensor/src/kernels/matmul.js";
+import { memoryStats } from "../../packages/tensor/src/memory/pool.js";
+import { STEP_CONFIGS, type StepConfig } from "./step-configs.js";
+
+/** What one benchmarked config reports (also the JSON line of `--json`). */
+export interface StepResult {
+  config: string;
+  samplesMs: number[];
+  cpuMs: number[];
+  tokPerS: number;
+  peakRss: number;
+  baseRss: number;
+  /** Bytes the pool took fresh (from the OS or the wasm heap's untouched top) during the timed steps. */
+  freshBytes: number;
+  params: number;
+  threads: number;
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Times `steps` training steps of `c` after `warmup` untimed ones. */
+export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3): Promise<StepResult> {
+  const baseRss = process.memoryUsage().rss;
+  warmUpThreads();
+  const model = new Llama(
+    { vocab_size: c.vocab, hidden_size: c.dim, num_hidden_layers: c.layers, num_attention_heads: c.heads, max_position_embeddings: c.ctx, tie_word_embeddings: true },
+    { generator: new Generator(0) },
+  );
+  const opt = new AdamW(model.parameters(), { lr: 1e-3, betas: [0.9, 0.95], weightDecay: 0.1 });
+  const g = new Generator(1);
+  const x = randint(0, c.vocab, [c.batch, c.ctx], { generator: g });
+  const y = randint(0, c.vocab, [c.batch, c.ctx], { generator: g });
+  const samplesMs: number[] = [];
+  const cpuMs: number[] = [];
+  let fresh = 0;
+  for (let i = 0; i < warmup + steps; i++) {
+    const before = memoryStats().freshBytes;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { loss } = model.forward(x, y);
+    loss!.backward();
+    opt.step();
+    opt.zeroGrad();
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    if (i >= warmup) {
+      samplesMs.push(ms);
+      cpuMs.push((cpu.user + cpu.system) / 1000);
+      fresh += memoryStats().freshBytes - before;
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // as the Trainer does between steps
+  }
+  const tokens = c.batch * c.ctx;
+  return {
+    config: name, samplesMs, cpuMs, tokPerS: tokens / (median(samplesMs) / 1000), peakRss: process.resourceUsage().maxRSS * 1024, baseRss,
+    freshBytes: fresh, params: model.numParameters(), threads: getThreads(),
+  };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--steps");
+  const steps = at >= 0 ? Number(args[at + 1]) : undefined;
+  const names = args.filter((a, i) => a in STEP_CONFIGS && args[i - 1] !== "--steps");
+  for (const name of names.length > 0 ? names : Object.keys(STEP_CONFIGS)) {
+    const c = STEP_CONFIGS[name]!;
+    const r = await benchStep(name, c, steps ?? c.samples);
+    if (args.includes("--json")) console.log(JSON.stringify(r));
+    else {
+      const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+      console.log(`${name}: ${r.tokPerS.toFixed(0)} tok/s (median ${median(r.samplesMs).toFixed(0)} ms, cpu ${median(r.cpuMs).toFixed(0)} ms, ` +
+        `${r.threads} threads), peak RSS ${mb(r.peakRss)} (runtime ${mb(r.baseRss)}), fresh memory in timed steps ${mb(r.freshBytes)}`);
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

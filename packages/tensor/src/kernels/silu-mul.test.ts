@@ -1,0 +1,59 @@
+/** @file The WASM SIMD `silu(a)·b` kernels against the float64 loops; 1 vs N threads bit for bit. */
+import { describe, expect, it } from "vitest";
+import { SILU_MUL_THREAD_MIN, siluMulBackward, siluMulBackwardWasm, siluMulForward, siluMulForwardWasm } from "./silu-mul.js";
+import { fusedAvailable, fusedThreadsReady, tryFused } from "./wasm/fused.js";
+
+function fill(n: number, seed: number, amp: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 31 - 1) * amp;
+  }
+  return out;
+}
+
+const f64 = (x: Float32Array) => Float64Array.from(x);
+const worst = (x: Float32Array, ref: Float64Array) => x.reduce((w, v, i) => Math.max(w, Math.abs(v - ref[i]!) / (Math.abs(ref[i]!) + 1e-30)), 0);
+const same = (x: Float32Array, y: Float32Array) => Buffer.compare(Buffer.from(x.buffer), Buffer.from(y.buffer)) === 0;
+
+describe.runIf(fusedAvailable())("siluMul WASM kernels", () => {
+  it.each([1, 4, 7, 1029])("match the float64 loops to ~1e-6 relative, n = %i", (n) => {
+    const [a, b, g] = [fill(n, 1, 12), fill(n, 2, 1), fill(n, 3, 1)];
+    const [y, da, db] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    siluMulForwardWasm(y, a, b);
+    siluMulBackwardWasm(da, db, a, b, g);
+    const [ry, rda, rdb] = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+    siluMulForward(ry, f64(a), f64(b));
+    siluMulBackward(rda, rdb, f64(a), f64(b), f64(g));
+    expect(worst(y, ry)).toBeLessThan(1e-6);
+    expect(worst(da, rda)).toBeLessThan(2e-6);
+    expect(worst(db, rdb)).toBeLessThan(1e-6);
+  });
+
+  it("gives bit-identical results on 1, 2 and 3 threads", () => {
+    expect(fusedThreadsReady(3)).toBe(true);
+    const n = SILU_MUL_THREAD_MIN + 13;
+    const [a, b, g] = [fill(n, 4, 8), fill(n, 5, 1), fill(n, 6, 1)];
+    const run = (threads: number) => {
+      const [y, da, db] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      siluMulForwardWasm(y, a, b, threads);
+      siluMulBackwardWasm(da, db, a, b, g, threads);
+      return [y, da, db];
+    };
+    const one = run(1);
+    for (const t of [2, 3]) run(t).forEach((x, i) => expect(same(x, one[i]!)).toBe(true));
+  });
+});
+
+describe("tryFused", () => {
+  it("reports a full wasm heap as false (callers fall back to JS) and rethrows anything else", () => {
+    expect(tryFused(() => undefined)).toBe(true);
+    expect(tryFused(() => {
+      throw new RangeError("wasm heap: cannot allocate 64 bytes");
+    })).toBe(false);
+    expect(() => tryFused(() => {
+      throw new RangeError("other");
+    })).toThrow("other");
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * @file Where tensor storage comes from. Fresh memory is expensive here (~12 µs per 4 KiB page on
+ * first touch), so arrays of more than {@link SMALL_BYTES} come from a size-class pool: float32 from
+ * the shared WebAssembly heap (the WASM kernels and workers use it without copies), other dtypes
+ * from SharedArrayBuffers. Blocks go back when autograd frees a dead intermediate (`release`) or,
+ * as a safety net, when the garbage collector finds an array dead (a FinalizationRegistry).
+ * Smaller arrays are carved from shared slabs and left to the garbage collector.
+ */
+import { totalmem } from "node:os";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { BYTES_PER_ELEMENT, allocate, type DataTypeMap, type DType, type TypedArray } from "../dtype.js";
+import { wasmAllocF32, wasmSimdAvailable } from "../kernels/wasm/matmul-simd.js";
+
+/** Arrays of at most this many bytes are carved from slabs (no pool, no registry). */
+export const SMALL_BYTES = 1024;
+const SLAB_BYTES = 64 * 1024;
+
+type Ctor<D extends DType> = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => DataTypeMap[D];
+const CTORS = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array } as unknown as { [D in DType]: Ctor<D> };
+
+/** A pooled block: `mem` spans the whole size class (a wasm-heap view, or a SharedArrayBuffer). */
+interface Block {
+  mem: Float32Array | SharedArrayBuffer;
+  bytes: number;
+}
+
+/** Counters of where storage came from (bytes unless named otherwise). */
+export interface MemoryStats {
+  /** Fresh pooled blocks taken from the OS or the wasm heap's untouched top. */
+  freshBytes: number;
+  /** Blocks served again from the pool. */
+  reusedBytes: number;
+  /** Arrays allocated outside the pool because it was at its budget (or the wasm heap was full). */
+  unpooledBytes: number;
+  /** Small arrays carved from slabs. */
+  slabBytes: number;
+  /** Pooled blocks currently handed out (live, or dead and not yet seen by the garbage collector). */
+  liveBytes: number;
+  /** Pooled blocks waiting in free lists. */
+  freeBytes: number;
+  /** Blocks returned by `release` (autograd) and by the finalization registry. */
+  released: number;
+  finalized: number;
+  /** Garbage collections the pool ran, and the milliseconds they took. */
+  collections: number;
+  collectMs: number;
+}
+
+const stats: MemoryStats = { freshBytes: 0, reusedBytes: 0, unpooledBytes: 0, slabBytes: 0, liveBytes: 0, freeBytes: 0, released: 0, finalized: 0, collections: 0, collectMs: 0 };
+const freeLists = new Map<number, Block[]>(); // key: bytes·2 + (1 for wasm-heap blocks)
+const owner = new WeakMap<TypedArray, Block>();
+
+/**
+ * The collector: V8's `gc` and a FinalizationRegistry whose `cleanupSome` runs callbacks at once,
+ * both from a private context (Node ≤ 22 has them behind flags that only affect new contexts).
+ * Without them dead blocks come back when the event loop next turns, and the budget bounds the rest.
+ */
+interface Collector {
+  gc: (() => void) | null;
+  Registry: typeof FinalizationRegistry;
+}
+
+function makeCollector(): Collector {
+  const fallback: Collector = { gc: null, Registry: FinalizationRegistry };
+  if (process.env["KILN_POOL_GC"] === "0" || !/^(1[0-2])\./.test(process.versions.v8)) return fallback;
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+    const context = vm.createContext({});
+    const gc = vm.runInContext("gc", context) as () => void;
+    const Registry = vm.runInContext("FinalizationRegistry", context) as typeof FinalizationRegistry;
+    return { gc, Registry: "cleanupSome" in Registry.prototype ? Registry : FinalizationRegistry };
+  } catch {
+    return fallback;
+  }
+}
+
+const collector = makeCollector();
+const registry = new collector.Registry<Block>((block) => {
+  stats.finalized++;
+  putBack(block);
+});
+/** Bytes handed out since the last collection, and the amount that triggers the next one. */
+let handedOut = 0;
+let trigger = 64 * 2 ** 20;
+
+/** Default budget: a quarter of the machine's memory, at most 4 GiB (`KILN_POOL_MB` overrides). */
+let budget = process.env["KILN_POOL_MB"] !== undefined ? Number(process.env["KILN_POOL_MB"]) * 2 ** 20 : Math.min(totalmem() / 4, 4 * 2 ** 30);
+let useWasm = process.env["KILN_WASM_STORAGE"] !== "0";
+const poison = process.env["KILN_POOL_POISON"] === "1";
+let slab: SharedArrayBuffer | null = null;
+let slabTop = SLAB_BYTES;
+
+/** Size classes: multiples of 64 bytes up to 1 KiB, then four classes per power of two (≤ 25% waste). */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 1024) return Math.max(64, Math.ceil(bytes / 64) * 64);
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+  return Math.ceil(bytes / step) * step;
+}
+
+function putBack(block: Block): void {
+  stats.liveBytes -= block.bytes;
+  stats.freeBytes += block.bytes;
+  if (poison) (block.mem instanceof Float32Array ? block.mem : new Float32Array(block.mem)).fill(NaN);
+  const key = block.bytes * 2 + (block.mem instanceof Float32Array ? 1 : 0);
+  let list = freeLists.get(key);
+  if (list === undefined) freeLists.set(key, (list = []));
+  list.push(block);
+}
+
+// Drops free SharedArrayBuffer blocks (the GC returns them to the OS) until `need` more bytes fit the budget.
+function makeRoom(need: number): boolean {
+  for (const [key, list] of freeLists) {
+    if (stats.liveBytes + stats.freeBytes + need <= budget) break;
+    if (key % 2 === 1) continue; // wasm-heap blocks cannot go back to the OS
+    stats.freeBytes -= (key / 2) * list.length;
+    freeLists.delete(key);
+  }
+  return stats.liveBytes + stats.freeBytes + need <= budget;
+}
+
+function fresh(dtype: DType, bytes: number, cls: number, zero: boolean): Block | null {
+  if (!makeRoom(cls)) return null;
+  if (dtype === "float32" && useWasm) {
+    try {
+      if (wasmSimdAvailable()) {
+        const mem = wasmAllocF32(cls / 4);
+        if (zero) mem.fill(0, 0, Math.ceil(bytes / 4)); // NOTE: the heap may hand back a block another kernel freed
+        return { mem, bytes: cls };
+      }
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+    useWasm = false; // full (2 GiB) or missing: float32 joins the other dtypes
+  }
+  return { mem: new SharedArrayBuffer(cls), bytes: cls };
+}
+
+function carve<D extends DType>(dtype: D, size: number, bytes: number): DataTypeMap[D] {
+  const aligned = Math.ceil(bytes / 8) * 8;
+  if (slabTop + aligned > SLAB_BYTES) {
+    slab = new SharedArrayBuffer(SLAB_BYTES);
+    slabTop = 0;
+  }
+  const arr = new CTORS[dtype](slab!, slabTop, size);
+  slabTop += aligned;
+  stats.slabBytes += aligned;
+  return arr;
+}
+
+/**
+ * A typed array of `size` elements over shared memory, zero-filled when `zero` (else its contents
+ * are unspecified: use it only for outputs a kernel overwrites completely).
+ */
+export function acquire<D extends DType>(dtype: D, size: number, zero = true): DataTypeMap[D] {
+  const bytes = size * BYTES_PER_ELEMENT[dtype];
+  if (bytes <= SMALL_BYTES) return carve(dtype, size, bytes);
+  const cls = sizeClass(bytes);
+  const wasm = dtype === "float32" && useWasm;
+  const key = cls * 2 + (wasm ? 1 : 0);
+  let block = freeLists.get(key)?.pop();
+  if (block === undefined && handedOut >= trigger && collect()) block = freeLists.get(key)?.pop();
+  handedOut += cls;
+  if (block !== undefined) {
+    stats.freeBytes -= cls;
+    stats.reusedBytes += cls;
+  } else {
+    block = fresh(dtype, bytes, cls, zero) ?? undefined;
+    if (block === undefined) {
+      stats.unpooledBytes += bytes;
+      return allocate(dtype, size);
+    }
+    stats.freshBytes += cls;
+    zero = false;
+  }
+  stats.liveBytes += cls;
+  const mem = block.mem;
+  const arr = mem instanceof Float32Array ? new CTORS[dtype](mem.buffer, mem.byteOffset, size) : new CTORS[dtype](mem, 0, size);
+  if (zero) arr.fill(0);
+  owner.set(arr, block);
+  registry.register(arr, block, arr);
+  return arr;
+}
+
+/**
+ * Returns `arr` (from {@link acquire}) to the pool at once. The caller must know that nothing
+ * reads or writes it any more: autograd calls this for intermediates only it could reach.
+ * Arrays from slabs or from outside the pool are left alone. Returns whether the block was pooled.
+ */
+export function release(arr: TypedArray): boolean {
+  const block = owner.get(arr);
+  if (block === undefined) return false;
+  owner.delete(arr);
+  registry.unregister(arr);
+  stats.released++;
+  putBack(block);
+  return true;
+}
+
+/**
+ * Runs a full garbage collection and returns dead blocks to the free lists now (when the engine
+ * allows), so a training step reuses the last step's activations instead of touching fresh pages.
+ * The next collection waits until as many bytes as survived (at least 64 MiB) were handed out.
+ * Returns false where the engine offers no collector. @internal (exported for tests)
+ */
+export function collect(): boolean {
+  if (collector.gc === null) return false;
+  const t = performance.now();
+  collector.gc();
+  (registry as unknown as { cleanupSome?: () => void }).cleanupSome?.();
+  stats.collections++;
+  stats.collectMs += performance.now() - t;
+  handedOut = 0;
+  trigger = Math.max(64 * 2 ** 20, stats.liveBytes);
+  return true;
+}
+
+/** A snapshot of the pool's counters. */
+export function memoryStats(): MemoryStats {
+  return { ...stats };
+}
+
+/** Sets the pool's budget in bytes (live + free blocks); beyond it arrays are ordinary garbage-collected buffers. */
+export function setPoolBudget(bytes: number): void {
+  if (!(bytes >= 0)) throw new RangeError(`setPoolBudget: expected a non-negative byte count, got ${bytes}`);
+  budget = bytes;
+  makeRoom(0);
+}
