@@ -29,7 +29,7 @@ export interface TrainResult {
   /** Why the loop ended. */
   status: "completed" | "interrupted";
   finalValLoss: number | null;
-  /** Unigram entropy of the training stream (nats/token): the baseline to beat. */
+  /** Loss of a unigram model of the training text on the validation text (nats/token): the baseline to beat. */
   unigramBaseline: number;
   tokensPerSec: number;
   elapsed: number;
@@ -130,8 +130,13 @@ export class Trainer {
       `model: ${m.summary(T)}`,
       `data: ${this.data.corpus.name}, ${formatCount(this.data.train.length)} train / ${formatCount(this.data.val.length)} val tokens, vocab ${this.data.tokenizer.vocabSize} (${this.data.bytesPerToken.toFixed(2)} bytes/token)`,
       `batch: ${this.config.train.batchSize} × ${this.config.train.gradAccum} × ${T} = ${formatCount(this.tokensPerStep)} tokens/step, ${this.config.train.steps} steps (${formatCount(this.tokensPerStep * this.config.train.steps)} tokens, ${(this.tokensPerStep * this.config.train.steps / this.data.train.length).toFixed(2)} epochs)`,
-      `baselines (nats/token): uniform ${b.uniform.toFixed(3)}, unigram ${b.unigram.toFixed(3)}, bigram ${b.bigram.toFixed(3)}`,
+      `baselines (nats/token): uniform ${b.uniform.toFixed(3)}, unigram ${b.unigram.toFixed(3)} (on validation text ${this.unigramBaseline.toFixed(3)}), bigram ${b.bigram.toFixed(3)} (on validation text ${(b.bigramHeldOut ?? b.bigram).toFixed(3)})`,
     ];
+  }
+
+  /** The unigram model's loss on the validation text (nats/token): the number a model's validation loss must beat. */
+  get unigramBaseline(): number {
+    return this.data.baseline.unigramHeldOut ?? this.data.baseline.unigram;
   }
 
   /** Mean validation loss over the first `evalBatches` batches of the validation stream. */
@@ -256,7 +261,7 @@ export class Trainer {
         this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, valLoss);
         this.metrics.append({ step: this.step, tokens: this.tokensSeen, valLoss, elapsed: this.elapsed });
         progress.done();
-        log(`step ${this.step}: val loss ${valLoss.toFixed(4)} (train ${r.loss.toFixed(4)}, unigram baseline ${this.data.baseline.unigram.toFixed(4)})`);
+        log(`step ${this.step}: val loss ${valLoss.toFixed(4)} (train ${r.loss.toFixed(4)}, unigram baseline ${this.unigramBaseline.toFixed(4)})`);
       }
       if ((c.checkpointInterval > 0 && this.step % c.checkpointInterval === 0) || this.step === c.steps) this.checkpoint();
       await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in between steps
@@ -265,7 +270,7 @@ export class Trainer {
     if (status === "interrupted") log(`interrupted at step ${this.step}: checkpoint saved to ${this.checkpoint()}`);
     const trained = this.step - startStep;
     return {
-      step: this.step, status, finalValLoss: this.lastValLoss, unigramBaseline: this.data.baseline.unigram,
+      step: this.step, status, finalValLoss: this.lastValLoss, unigramBaseline: this.unigramBaseline,
       tokensPerSec: (trained * this.tokensPerStep) / Math.max(1e-9, (performance.now() - sessionStart) / 1000),
       elapsed: this.elapsed, samples: status === "completed" ? this.sample() : [], losses,
     };

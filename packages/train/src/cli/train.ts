@@ -54,7 +54,7 @@ export const trainCommand: Command = {
       }
       const b = trainer.data.baseline;
       io.log(`done: ${result.step} steps in ${formatDuration(result.elapsed)}, ${formatCount(result.tokensPerSec)} tok/s`);
-      io.log(`final val loss ${result.finalValLoss?.toFixed(4)} nats/token vs unigram baseline ${b.unigram.toFixed(4)} (bigram ${b.bigram.toFixed(4)}, uniform ${b.uniform.toFixed(4)})`);
+      io.log(`final val loss ${result.finalValLoss?.toFixed(4)} nats/token vs unigram baseline ${result.unigramBaseline.toFixed(4)} (bigram ${(b.bigramHeldOut ?? b.bigram).toFixed(4)}, uniform ${b.uniform.toFixed(4)}; n-gram models fitted on the training text, scored on validation text)`);
       io.log(`checkpoint: ${join(trainer.outDir, "checkpoint")}`);
       result.samples.forEach((s, i) => io.log(`\n--- sample ${i + 1} ---\n${s}`));
       return 0;
