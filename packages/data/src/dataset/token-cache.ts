@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha256 } from "../util/hash.js";
-import { writeFileAtomic } from "../util/write-atomic.js";
+import { writeFileAtomic } from "@kiln/tensor";
 
 /** Version of the stream layout (document separators); bump to invalidate caches. */
 export const TOKEN_CACHE_VERSION = 1;

@@ -6,7 +6,7 @@
 import { sha256 } from "../util/hash.js";
 import { IntBuffer } from "../util/int-buffer.js";
 import { decodeWtf8 } from "../util/wtf8.js";
-import { writeFileAtomic } from "../util/write-atomic.js";
+import { writeFileAtomic } from "@kiln/tensor";
 import { stringifyHfJson, toHfJson, type ByteLevelModel, type HfTokenizerJson } from "./hf-json.js";
 import type { DecodeOptions, EncodeOptions, SpecialToken, Tokenizer } from "./tokenizer.js";
 

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { sha256 } from "../util/hash.js";
 import { decodeWtf8, encodeWtf8 } from "../util/wtf8.js";
-import { writeFileAtomic } from "../util/write-atomic.js";
+import { writeFileAtomic } from "@kiln/tensor";
 import type { HfTokenizerJson } from "./hf-json.js";
 import { llama2cEncode, llama2cTables, type Llama2cTables } from "./llama2c-encode.js";
 import { formatLlama2cVocab, parseLlama2cVocab, type Llama2cVocab } from "./llama2c-format.js";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Generator, loadSafetensors, serializeSafetensors, type FloatDType, type Tensor } from "@kiln/tensor";
 import { llamaConfig, type LlamaConfig } from "../config.js";
 import { Llama } from "../llama.js";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "@kiln/tensor";
 
 /** Options of {@link loadHf}. */
 export interface LoadHfOptions {

@@ -10,7 +10,7 @@ import { Generator, rotaryTables, Tensor } from "@kiln/tensor";
 import { llamaConfig, type LlamaConfig, type LlamaConfigInput } from "../config.js";
 import { Llama } from "../llama.js";
 import { permuteHfToMeta, permuteMetaToHf } from "../rotary.js";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "@kiln/tensor";
 import { formatLlama2cHeader, llama2cHeaderBytes, llama2cSections, parseLlama2cHeader, type Llama2cHeader } from "./llama2c-format.js";
 
 /** run.c's RMSNorm eps (fixed in its source, not stored in the file). */

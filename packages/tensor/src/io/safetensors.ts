@@ -4,8 +4,8 @@
  * shape and byte range, then the raw little-endian data). Reading validates
  * every field and names the file and tensor on error; writing is atomic.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "./atomic.js";
 import { BYTES_PER_ELEMENT, type DType } from "../dtype.js";
 import { fmtShape, numelOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -122,10 +122,7 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors data")
 
 /** Writes named tensors to `path` atomically (a temporary file, then rename). */
 export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, serializeSafetensors(tensors, metadata));
-  renameSync(tmp, path);
+  writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
 
 /** Reads a safetensors file; errors name the file and the offending tensor. */

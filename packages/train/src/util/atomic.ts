@@ -3,22 +3,9 @@
  * temporary name, flushed, then renamed into place, so a crash mid-write
  * leaves the previous version intact and never a half-written one.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+export { writeFileAtomic } from "@kiln/tensor";
 import { basename, dirname, join } from "node:path";
-
-/** Writes `data` to `path` via a temporary file and rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 /**
  * Builds a directory with `fill(tmpDir)` and moves it to `dir`, replacing any
