@@ -2,13 +2,13 @@
  * @file Training-step benchmark: tokens/s of one LLaMA training step (forward, backward, AdamW
  * step, zeroGrad) on the tiny / small / medium configs, with CPU time, peak RSS and how much
  * fresh memory the step took. Steps yield to the event loop in between, as the Trainer does.
- * Run: `npx tsx benchmarks/src/train-step.ts [tiny|small|medium]... [--steps N] [--json]`.
+ * Run: `npx tsx benchmarks/src/train-step.ts [tiny|small|medium]... [--steps N] [--threads N] [--json]`.
  */
 import { Llama } from "@kiln/nn";
 import { AdamW } from "@kiln/optim";
 import { Generator, randint } from "@kiln/tensor";
 // NOTE: the pool's counters and the thread count are not (yet) part of @kiln/tensor's public index.
-import { getThreads, warmUpThreads } from "../../packages/tensor/src/kernels/matmul.js";
+import { getThreads, setThreads, warmUpThreads } from "../../packages/tensor/src/kernels/matmul.js";
 import { memoryStats } from "../../packages/tensor/src/memory/pool.js";
 import { STEP_CONFIGS, type StepConfig } from "./step-configs.js";
 
@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf("--steps");
   const steps = at >= 0 ? Number(args[at + 1]) : undefined;
-  const names = args.filter((a, i) => a in STEP_CONFIGS && args[i - 1] !== "--steps");
+  if (args.includes("--threads")) setThreads(Number(args[args.indexOf("--threads") + 1]));
+  const names = args.filter((a) => a in STEP_CONFIGS);
   for (const name of names.length > 0 ? names : Object.keys(STEP_CONFIGS)) {
     const c = STEP_CONFIGS[name]!;
     const r = await benchStep(name, c, steps ?? c.samples);
