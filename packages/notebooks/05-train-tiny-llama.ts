@@ -121,13 +121,13 @@ const vs = (name: string, b: number) => `${Math.abs(b - v1).toFixed(2)} nats ${v
 console.log(`that is ${vs("unigram", base.unigram)} and ${vs("bigram", base.bigram)}; perplexity ${Math.exp(v1).toFixed(1)} vs unigram ${Math.exp(base.unigram).toFixed(1)}`);
 
 L.cell("Sampling");
-// generate() runs the prompt once, then one token at a time with a KV cache (lesson 4).
+// generate() runs the prompt once, then one token at a time with a KV cache (lesson 4);
+// past the context length the window slides: each token sees the last `context` tokens.
 // Temperature < 1 sharpens the distribution; top-k keeps only the k likeliest tokens.
 const sampler = new Generator(42);
 for (const prompt of ["The President", "Our nation", "Fellow citizens"]) {
   const promptIds = [...tok.encode(prompt)];
-  const room = knobs.context - promptIds.length; // generate stops at the model's context length
-  const out = generate(model, promptIds, { maxNewTokens: Math.min(knobs.sampleTokens, room), temperature: 0.8, topK: 40, generator: sampler });
+  const out = generate(model, promptIds, { maxNewTokens: knobs.sampleTokens, temperature: 0.8, topK: 40, generator: sampler });
   console.log(`» ${tok.decode(out).replace(/\s+/g, " ")}`);
 }
 // The same recipe, with checkpoints, resume and metrics, is `npx kiln train --config configs/train/sotu-tiny.json`.

@@ -41,13 +41,29 @@ describe("generate", () => {
     });
   });
 
-  it("stops after EOS, restores training mode, and refuses to run past max_position_embeddings", () => {
+  it("stops after EOS and restores training mode", () => {
     const m = new Llama(cfg, { generator: new Generator(1) });
     const first = generate(m, prompt, { maxNewTokens: 1, temperature: 0 })[5]!;
     expect(generate(m, prompt, { maxNewTokens: 10, temperature: 0, eosTokenId: first })).toEqual([...prompt, first]);
     expect(m.training).toBe(true);
     expect(generate(m, tensor(prompt, { dtype: "int32" }), { maxNewTokens: 0 })).toEqual(prompt);
-    expect(() => generate(m, prompt, { maxNewTokens: 36 })).toThrow("generate: 5 prompt + 36 new tokens exceed max_position_embeddings 40");
+  });
+
+  it("slides the context past max_position_embeddings: each token sees the last 40, cached or not", () => {
+    const m = new Llama(cfg, { generator: new Generator(1) });
+    const long = generate(m, prompt, { maxNewTokens: 50, temperature: 0, eosTokenId: null }); // 55 tokens, context 40
+    expect(long.length).toBe(55);
+    expect(generate(m, prompt, { maxNewTokens: 50, temperature: 0, eosTokenId: null, useCache: false })).toEqual(long);
+    expect(long.slice(0, 40)).toEqual(generate(m, prompt, { maxNewTokens: 35, temperature: 0, eosTokenId: null }));
+    noGrad(() => {
+      for (const at of [40, 47, 54]) { // token `at` is the argmax after the 40 tokens before it, at positions 0..39
+        const logits = m.eval().forward(tensor([long.slice(at - 40, at)], { dtype: "int32" })).logits.select(0, 0).select(0, 39);
+        expect(sampleNext(logits.to("float64").contiguous().data, { temperature: 0 })).toBe(long[at]);
+      }
+    });
+    const tooLong = Array.from({ length: 45 }, (_, i) => (i * 7) % 48); // a prompt longer than the context is cropped too
+    expect(generate(m, tooLong, { maxNewTokens: 3, temperature: 0, eosTokenId: null }).slice(45))
+      .toEqual(generate(m, tooLong.slice(-40), { maxNewTokens: 3, temperature: 0, eosTokenId: null }).slice(40));
   });
 
   it("sampling is seeded: same generator, same tokens", () => {

@@ -2,6 +2,8 @@
  * @file Autoregressive sampling with a KV cache: the prompt is run once, then
  * one token per step. Greedy at temperature 0; otherwise temperature, top-k
  * and nucleus (top-p; Holtzman et al. 2020) sampling from a seeded generator.
+ * Past `max_position_embeddings` the context slides, as nanoGPT's does: each
+ * new token sees only the last `max_position_embeddings` tokens, recomputed.
  */
 import { defaultGenerator, noGrad, tensor, type Generator, type Tensor } from "@kiln/tensor";
 import type { Llama } from "./llama.js";
@@ -66,28 +68,30 @@ export function sampleNext(logits: ArrayLike<number>, { temperature = 1, topK, t
 /**
  * Extends `promptIds` by up to `maxNewTokens` tokens (stopping after EOS) and
  * returns prompt + new tokens. Runs in eval mode under `noGrad`; one sequence.
+ * Any length works: once the sequence outgrows `max_position_embeddings`, each
+ * step conditions on its last `max_position_embeddings` tokens (positions
+ * restart at 0), recomputed without the cache — the same tokens either way.
  */
 export function generate(model: Llama, promptIds: readonly number[] | Tensor, opts: GenerateOptions): number[] {
   const { maxNewTokens, useCache = true, eosTokenId = model.config.eos_token_id } = opts;
   const ids = Array.isArray(promptIds) ? [...promptIds] : Array.from((promptIds as Tensor).contiguous().data, Number);
   if (ids.length === 0) throw new RangeError("generate: the prompt must hold at least one token");
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new RangeError(`generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
-  const total = ids.length + maxNewTokens;
   const maxT = model.config.max_position_embeddings;
-  if (total > maxT) throw new RangeError(`generate: ${ids.length} prompt + ${maxNewTokens} new tokens exceed max_position_embeddings ${maxT}`);
   const wasTraining = model.training;
   model.eval();
   try {
     return noGrad(() => {
-      const cache = useCache ? model.newKVCache(1, total) : null;
-      let input = ids;
+      let cache = useCache ? model.newKVCache(1, Math.min(ids.length + maxNewTokens, maxT)) : null;
+      let input = ids.slice(-maxT);
       for (let step = 0; step < maxNewTokens; step++) {
         const { logits } = model.forward(tensor([input], { dtype: "int32" }), null, { cache }); // (1, T, V)
         const last = logits.select(0, 0).select(0, input.length - 1).to("float64").contiguous().data; // (V)
         const next = sampleNext(last, opts);
         ids.push(next);
         if (next === eosTokenId) break;
-        input = useCache ? [next] : ids;
+        if (ids.length > maxT) cache = null; // the window slides from here on
+        input = cache ? [next] : ids.slice(-maxT);
       }
       return ids;
     });

@@ -166,8 +166,7 @@ export class Trainer {
     this.model.eval();
     const texts = prompts.map((p) => {
       const ids = [...tok.encode(p)];
-      const room = this.config.data.contextLength - ids.length;
-      const out = generate(this.model, ids, { maxNewTokens: Math.max(0, Math.min(s.maxNewTokens, room)), temperature: s.temperature, topK: s.topK ?? undefined, generator });
+      const out = generate(this.model, ids, { maxNewTokens: s.maxNewTokens, temperature: s.temperature, topK: s.topK ?? undefined, generator });
       return tok.decode(out);
     });
     this.model.train();

@@ -83,7 +83,8 @@ export const sampleCommand: Command = {
   --prompt TEXT         text to continue (needs a tokenizer; llama2.c tokenizers add BOS as run.c does)
   --prompt-ids LIST     token ids to continue, comma-separated (works without a tokenizer)
   --output text|ids     print decoded text (default when a tokenizer exists) or ids
-  --max-new-tokens N    tokens to generate (default 200)
+  --max-new-tokens N    tokens to generate (default 200); past the model's context
+                        each token sees the last max_position_embeddings tokens
   --temperature T       0 = greedy (default 0.8)
   --top-k K             sample from the K most likely tokens
   --top-p P             nucleus sampling threshold
@@ -131,13 +132,13 @@ export const sampleCommand: Command = {
     const eos = values["eos-id"];
     const eosTokenId = eos === undefined ? opened.stopId : eos === "none" ? null : intOption(values, "eos-id", undefined)!;
     const maxNew = intOption(values, "max-new-tokens", 200)!;
-    const room = model.config.max_position_embeddings - prompt.length;
-    if (room <= 0) throw new Error(`the prompt has ${prompt.length} tokens; the model's context is ${model.config.max_position_embeddings}`);
+    const context = model.config.max_position_embeddings;
+    if (prompt.length > context) console.error(`kiln sample: the prompt has ${prompt.length} tokens; the model sees only the last ${context}`);
     const generator = new Generator(intOption(values, "seed", 0)!);
     const n = intOption(values, "num-samples", 1)!;
     for (let i = 0; i < n; i++) {
       const ids = generate(model, prompt, {
-        maxNewTokens: Math.min(maxNew, room),
+        maxNewTokens: maxNew,
         temperature: numOption(values, "temperature", 0.8)!,
         topK: intOption(values, "top-k", undefined),
         topP: numOption(values, "top-p", undefined),
