@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { isInWasmMemory } from "../kernels/wasm/matmul-simd.js";
-import { Generator, noGrad, randn, tensor, type Tensor } from "../index.js";
-import { acquire, collect, memoryStats, release, SMALL_BYTES, sizeClass } from "./pool.js";
+import { Generator, memoryStats, noGrad, randn, setPoolBudget, tensor, type Tensor } from "../index.js";
+import { acquire, collect, release, SMALL_BYTES, sizeClass } from "./pool.js";
 
 const big = 4096; // elements: 16 KiB of float32, well above SMALL_BYTES
 const gen = () => new Generator(7);
@@ -38,6 +38,22 @@ describe("memory pool", () => {
     expect(sizeClass((big - 1) * 8)).toBe(sizeClass(big * 8));
     expect(memoryStats().reusedBytes).toBeGreaterThan(before.reusedBytes);
     expect(b.every((v) => v === 0)).toBe(true);
+  });
+
+  it("a budget of 0 sends every new array outside the pool; the old budget comes back", () => {
+    const before = memoryStats();
+    const previous = setPoolBudget(0);
+    try {
+      const n = 100_003; // a size class no other test has freed, so nothing can be reused
+      const a = acquire("float64", n);
+      expect(a.length).toBe(n);
+      expect(memoryStats().unpooledBytes - before.unpooledBytes).toBe(n * 8);
+      expect(memoryStats().freshBytes).toBe(before.freshBytes);
+      expect(release(a)).toBe(false); // not the pool's to take back
+    } finally {
+      expect(setPoolBudget(previous)).toBe(0);
+    }
+    expect(() => setPoolBudget(-1)).toThrow("setPoolBudget: expected a non-negative byte count, got -1");
   });
 
   it("carves small arrays from slabs and leaves them to the garbage collector", () => {

@@ -216,14 +216,19 @@ export function collect(): boolean {
   return true;
 }
 
-/** A snapshot of the pool's counters. */
+/** A snapshot of the tensor memory pool's counters (cumulative bytes and counts since start-up). */
 export function memoryStats(): MemoryStats {
   return { ...stats };
 }
 
-/** Sets the pool's budget in bytes (live + free blocks); beyond it arrays are ordinary garbage-collected buffers. */
-export function setPoolBudget(bytes: number): void {
+/**
+ * Sets the pool's budget in bytes (live + free blocks; default a quarter of RAM, at most 4 GiB, or
+ * `KILN_POOL_MB`); beyond it arrays are ordinary garbage-collected buffers. Returns the previous budget.
+ */
+export function setPoolBudget(bytes: number): number {
   if (!(bytes >= 0)) throw new RangeError(`setPoolBudget: expected a non-negative byte count, got ${bytes}`);
+  const previous = budget;
   budget = bytes;
   makeRoom(0);
+  return previous;
 }
