@@ -1,7 +1,8 @@
 /**
  * @file Fused-op benchmark: `scaledDotProductAttention` (causal, forward + backward) and `siluMul`
  * (forward + backward) on WASM SIMD and on the JS backend, each against the composite a user
- * would write with kiln's primitive ops. LLaMA-ish sizes; medians of round-robin samples (the
+ * would write with kiln's primitive ops; then GELU (the GELU-MLP ablation's activation, generic
+ * elementwise path) against fused siluMul, and the scalar erf it calls against erfReference. LLaMA-ish sizes; medians of round-robin samples (the
  * variants of one row alternate, so load from other processes hits them alike).
  * Run: `npx tsx benchmarks/src/fused.ts [--quick]`.
  */
@@ -9,6 +10,7 @@ import { Generator, ones, randn, scaledDotProductAttention, siluMul, type Tensor
 // NOTE: the backend switch and thread count are not (yet) part of @kiln/tensor's public index.
 import { getThreads, setBackend, setThreads } from "../../packages/tensor/src/kernels/matmul.js";
 import { fusedThreadsReady } from "../../packages/tensor/src/kernels/wasm/fused.js";
+import { erf, erfReference } from "../../packages/tensor/src/kernels/math.js";
 
 const quick = process.argv.includes("--quick");
 const BUDGET_MS = quick ? 1500 : 6000;
@@ -100,6 +102,29 @@ function siluMulRow(rows: number, hidden: number): void {
   console.log(`| ${rows}×${hidden} | ${cells.join(" | ")} | ${(ms[3]! / ms[0]!).toFixed(1)}× |`);
 }
 
+/** GELU MLP vs SwiGLU activation at equal parameters: gelu on (rows, 1.5·hidden) vs siluMul on two (rows, hidden). */
+function activationRow(rows: number, hidden: number): void {
+  const g = new Generator(3);
+  const wide = Math.round(1.5 * hidden);
+  const x = randn([rows, wide], { generator: g }).requiresGrad_();
+  const [a, b] = [randn([rows, hidden], { generator: g }).requiresGrad_(), randn([rows, hidden], { generator: g }).requiresGrad_()];
+  const [upWide, up] = [randn([rows, wide], { generator: g }), randn([rows, hidden], { generator: g })];
+  const ms = medians([
+    { name: "siluMul", setup: backend("wasm"), fn: step([a, b], () => siluMul(a, b), up) },
+    { name: "gelu", setup: backend("wasm"), fn: step([x], () => x.gelu(), upWide) },
+  ]);
+  console.log(`| ${rows}×${hidden} vs ${rows}×${wide} | ${ms[0]!.toFixed(2)} | ${ms[1]!.toFixed(2)} | ${(ms[1]! / ms[0]!).toFixed(1)}× |`);
+}
+
+/** ns per scalar call of `f` over 1M arguments in [−4, 4]. */
+function nsPerCall(f: (x: number) => number): number {
+  const xs = Float64Array.from({ length: 1 << 20 }, (_, i) => ((i % 2000) - 1000) / 250);
+  let sink = 0;
+  const ms = medians([{ name: "", setup: () => {}, fn: () => { for (const x of xs) sink += f(x < 0 ? -x : x); } }])[0]!;
+  if (sink === 0.5) console.log(); // keeps the loop observable
+  return (ms * 1e6) / xs.length;
+}
+
 fusedThreadsReady(threads);
 console.log(`Fused ops, forward + backward, median ms; Node ${process.version}, ${threads} threads\n`);
 console.log("scaledDotProductAttention, causal; cells: ms (GFLOP/s)\n");
@@ -113,3 +138,9 @@ console.log(`| shape | fused WASM ${threads}t | fused WASM 1t | fused JS | compo
 console.log("|---|---:|---:|---:|---:|---:|");
 siluMulRow(2048, 512);
 siluMulRow(4096, 1376);
+console.log("\nGELU MLP activation (gelu, generic elementwise) vs SwiGLU's fused siluMul at equal parameters, forward + backward, median ms\n");
+console.log("| shapes | siluMul | gelu | gelu / siluMul |");
+console.log("|---|---:|---:|---:|");
+activationRow(2048, 352);
+const [fast, reference] = [nsPerCall(erf), nsPerCall(erfReference)];
+console.log(`\nscalar erf: ${fast.toFixed(1)} ns/call (piecewise Chebyshev) vs erfReference ${reference.toFixed(1)} ns/call (series + continued fraction): ${(reference / fast).toFixed(1)}×`);
