@@ -1,0 +1,98 @@
+/**
+ * @file A plan directory: every run of a study, fixed before any training, on
+ * a filesystem that all workers share. `plan.json` lists the runs; each run
+ * trains in `runs/<id>/` and is done once `runs/<id>/result.json` exists
+ * (written atomically, so a result is either whole or absent).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "@kiln/tensor";
+
+/** One unit of work: its id (a safe file name) and its kind-specific, fully resolved config. */
+export interface PlanRun {
+  id: string;
+  config: unknown;
+}
+
+/** Everything a worker needs to execute any run of a study. */
+export interface Plan {
+  /** Which planner made it (`scaling`, `ablate`, ...): picks the executor. */
+  kind: string;
+  name: string;
+  runs: PlanRun[];
+  /** Planner-specific context shared by every run (e.g. the sweep config). */
+  meta?: unknown;
+}
+
+const PLAN_FILE = "plan.json";
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** A plan that cannot be written or read; the message names the directory and what is wrong. */
+export class PlanError extends Error {
+  override name = "PlanError";
+}
+
+/** Deterministic JSON (object keys sorted), so equal plans compare equal as text. */
+export function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(",")}]`;
+  if (x !== null && typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(x);
+}
+
+function validate(plan: Plan, where: string): void {
+  if (typeof plan.kind !== "string" || plan.kind === "") throw new PlanError(`${where}: "kind" must be a non-empty string`);
+  if (!Array.isArray(plan.runs) || plan.runs.length === 0) throw new PlanError(`${where}: "runs" must be a non-empty array`);
+  const seen = new Set<string>();
+  plan.runs.forEach((r, i) => {
+    if (typeof r?.id !== "string" || !SAFE_ID.test(r.id)) throw new PlanError(`${where}: runs[${i}].id must be a file-safe name, got ${JSON.stringify(r?.id)}`);
+    if (seen.has(r.id)) throw new PlanError(`${where}: run id "${r.id}" appears twice`);
+    seen.add(r.id);
+  });
+}
+
+/**
+ * Writes `plan` into `dir`. Writing the same plan again is a no-op; a
+ * different plan over an existing one is refused (its runs may have started).
+ */
+export function writePlan(dir: string, plan: Plan): void {
+  validate(plan, dir);
+  const path = join(dir, PLAN_FILE);
+  if (existsSync(path)) {
+    if (canonicalJson(readPlan(dir)) === canonicalJson(plan)) return;
+    throw new PlanError(`${dir} already holds a different plan; choose a new directory (or delete it to start over)`);
+  }
+  writeFileAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+/** Reads and checks the plan in `dir`. */
+export function readPlan(dir: string): Plan {
+  const path = join(dir, PLAN_FILE);
+  if (!existsSync(path)) throw new PlanError(`${dir} is not a plan directory (no ${PLAN_FILE}); make one with --plan-only --out ${dir}`);
+  let plan: Plan;
+  try {
+    plan = JSON.parse(readFileSync(path, "utf8")) as Plan;
+  } catch (e) {
+    throw new PlanError(`${path}: not valid JSON (${(e as Error).message.split("\n")[0]!.slice(0, 120)})`);
+  }
+  validate(plan, path);
+  return plan;
+}
+
+/** The directory run `id` trains in. */
+export function runDir(dir: string, id: string): string {
+  return join(dir, "runs", id);
+}
+
+/** The result of run `id`, or undefined while it is not done. */
+export function readResult(dir: string, id: string): unknown {
+  const path = join(runDir(dir, id), "result.json");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as unknown) : undefined;
+}
+
+/** Records run `id` as done (atomically: a reader sees the whole result or none). */
+export function writeResult(dir: string, id: string, result: unknown): void {
+  writeFileAtomic(join(runDir(dir, id), "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+}
