@@ -126,8 +126,10 @@ export async function runIndex(dir: string, index: number, execute: Executor, op
 
 /**
  * Claims and executes free runs (pending, or stale: their worker died) until
- * none is left; resolves to how many this worker finished. Runs live
- * elsewhere are left to their holders.
+ * every run is done; resolves to how many this worker finished. While the
+ * only runs left are held by live workers it waits (polling at the heartbeat
+ * interval), so a run whose worker dies later is still taken over and the
+ * plan completes as long as one worker lives.
  */
 export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerOptions = {}): Promise<number> {
   const plan = readPlan(dir);
@@ -135,15 +137,18 @@ export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerO
   const timing = opts.timing ?? DEFAULT_TIMING;
   let finished = 0;
   for (;;) {
-    let claimed = false;
+    let open = 0;
     for (let index = 0; index < plan.runs.length; index++) {
-      const claim = claimIfOpen(dir, plan.runs[index]!.id, worker, timing);
+      const id = plan.runs[index]!.id;
+      if (readResult(dir, id) !== undefined) continue;
+      open++;
+      const claim = claimIfOpen(dir, id, worker, timing);
       if (!claim) continue;
-      claimed = true;
       const outcome = await executeClaimed(plan, dir, index, claim, execute, opts);
       if (outcome === "done") finished++;
       if (outcome === "stopped") return finished;
     }
-    if (!claimed) return finished;
+    if (open === 0) return finished;
+    await new Promise((resolve) => setTimeout(resolve, timing.heartbeatSeconds * 1000));
   }
 }
