@@ -32,16 +32,6 @@ export class PlanError extends Error {
   override name = "PlanError";
 }
 
-/** Deterministic JSON (object keys sorted), so equal plans compare equal as text. */
-export function canonicalJson(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(",")}]`;
-  if (x !== null && typeof x === "object") {
-    const o = x as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(x);
-}
-
 function validate(plan: Plan, where: string): void {
   if (typeof plan.kind !== "string" || plan.kind === "") throw new PlanError(`${where}: "kind" must be a non-empty string`);
   if (!Array.isArray(plan.runs) || plan.runs.length === 0) throw new PlanError(`${where}: "runs" must be a non-empty array`);
@@ -61,7 +51,8 @@ export function writePlan(dir: string, plan: Plan): void {
   validate(plan, dir);
   const path = join(dir, PLAN_FILE);
   if (existsSync(path)) {
-    if (canonicalJson(readPlan(dir)) === canonicalJson(plan)) return;
+    // A planner writes its fields in a fixed order, so equal plans are equal text.
+    if (JSON.stringify(readPlan(dir)) === JSON.stringify(JSON.parse(JSON.stringify(plan)))) return;
     throw new PlanError(`${dir} already holds a different plan; choose a new directory (or delete it to start over)`);
   }
   writeFileAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
