@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Generator, loadSafetensors, serializeSafetensors, type FloatDType, type Tensor } from "@kiln/tensor";
-import { llamaConfig, type LlamaConfig } from "../config.js";
+import type { LlamaConfig } from "../config.js";
+import { configFromHf, hfConfigJson } from "./hf-config.js";
 import { Llama } from "../llama.js";
 import { writeFileAtomic } from "@kiln/tensor";
 
@@ -16,19 +17,6 @@ import { writeFileAtomic } from "@kiln/tensor";
 export interface LoadHfOptions {
   /** Parameter dtype of the model (default float32; F16/BF16 files are widened). */
   dtype?: FloatDType;
-}
-
-/** The `config.json` object transformers' `LlamaConfig` reads for `c` (HF fields only). */
-export function hfConfigJson(c: LlamaConfig): Record<string, unknown> {
-  return {
-    architectures: ["LlamaForCausalLM"], model_type: "llama", hidden_act: "silu",
-    vocab_size: c.vocab_size, hidden_size: c.hidden_size, intermediate_size: c.intermediate_size,
-    num_hidden_layers: c.num_hidden_layers, num_attention_heads: c.num_attention_heads, num_key_value_heads: c.num_key_value_heads,
-    max_position_embeddings: c.max_position_embeddings, rms_norm_eps: c.rms_norm_eps, rope_theta: c.rope_theta, rope_scaling: null,
-    attention_bias: false, attention_dropout: 0, mlp_bias: false, pretraining_tp: 1, tie_word_embeddings: c.tie_word_embeddings,
-    initializer_range: c.initializer_range, bos_token_id: c.bos_token_id, eos_token_id: c.eos_token_id,
-    torch_dtype: "float32", use_cache: true,
-  };
 }
 
 /**
@@ -49,33 +37,6 @@ export function saveHf(model: Llama, dir: string): void {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * A kiln config from a parsed HF `config.json` (kiln checkpoint configs too).
- * Every field kiln cannot honour (`rope_scaling`, biases, another `head_dim`,
- * several EOS ids, ...) is refused with an error naming it.
- */
-export function configFromHf(raw: unknown, source = "config.json"): LlamaConfig {
-  if (!isObject(raw)) throw new Error(`${source}: expected a JSON object`);
-  const { kiln: _kiln, _name_or_path: _name, head_dim: headDim, ...hf } = raw;
-  for (const k of ["bos_token_id", "eos_token_id"]) {
-    const v = hf[k];
-    if (!Array.isArray(v)) continue;
-    if (v.length !== 1) throw new Error(`${source}: ${k} ${JSON.stringify(v)} is not supported (kiln's Llama has a single ${k})`);
-    hf[k] = v[0];
-  }
-  if (hf.intermediate_size === undefined) {
-    throw new Error(`${source}: intermediate_size is missing (transformers would assume 11008; kiln will not guess)`);
-  }
-  if (headDim !== undefined && headDim !== null && headDim !== (hf.hidden_size as number) / (hf.num_attention_heads as number)) {
-    throw new Error(`${source}: head_dim ${JSON.stringify(headDim)} is not supported (kiln's head dim is hidden_size / num_attention_heads = ${(hf.hidden_size as number) / (hf.num_attention_heads as number)})`);
-  }
-  try {
-    return llamaConfig(hf);
-  } catch (e) {
-    throw new Error(`${source}: ${(e as Error).message}`);
-  }
-}
 
 /** Tensors of the directory: `model.safetensors`, or every shard listed in `model.safetensors.index.json`. */
 function readWeights(dir: string): [Record<string, Tensor>, string] {
