@@ -81,9 +81,18 @@ export abstract class ByteLevelTokenizer implements Tokenizer {
   /** Text → ids; see {@link EncodeOptions.allowSpecial}. */
   encode(text: string, options: EncodeOptions = {}): Int32Array {
     const out = new IntBuffer(text.length / 3 + 16);
+    const template = options.addSpecialTokens === false ? null : this.model.postProcessor;
+    if (template) out.pushAll(template.prefix);
+    this.encodeSegments(text, options, out);
+    if (template) out.pushAll(template.suffix);
+    return out.toInt32Array();
+  }
+
+  /** Ids of `text`, special-token strings parsed out of it when `allowSpecial`. */
+  private encodeSegments(text: string, options: EncodeOptions, out: IntBuffer): void {
     if (!options.allowSpecial || !this.specialPattern) {
       this.encodeOrdinary(text, out);
-      return out.toInt32Array();
+      return;
     }
     const re = new RegExp(this.specialPattern);
     let pos = 0;
@@ -93,7 +102,6 @@ export abstract class ByteLevelTokenizer implements Tokenizer {
       pos = m.index + m[0].length;
     }
     if (pos < text.length) this.encodeOrdinary(text.slice(pos), out);
-    return out.toInt32Array();
   }
 
   /** Ids → text (special tokens as their text unless `skipSpecial`). */

@@ -17,6 +17,7 @@ function fromParsed(json: unknown, source: string, options: BosEosOptions): Toke
   const model = fromHfJson(json, source);
   const isPlainBytes =
     model.merges.length === 0 &&
+    !model.postProcessor &&
     model.tokenBytes.length === 256 &&
     model.tokenBytes.every((b, id) => b?.length === 1 && b[0] === id) &&
     model.specials.every((s, i) => s.id === 256 + i);

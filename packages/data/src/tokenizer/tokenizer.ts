@@ -12,6 +12,12 @@ export interface EncodeOptions {
    * so text from a corpus can never inject a control token.
    */
   readonly allowSpecial?: boolean;
+  /**
+   * Apply the tokenizer.json's `TemplateProcessing` post-processor (e.g. BOS
+   * before, EOS after), as HF `tokenizer.encode(text)` does by default. Default
+   * true; only loaded tokenizers that have such a template add anything.
+   */
+  readonly addSpecialTokens?: boolean;
 }
 
 /** Options for {@link Tokenizer.decode}. */
