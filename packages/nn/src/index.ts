@@ -23,7 +23,7 @@ export { llamaConfig, toHfConfig, type LlamaConfig, type LlamaConfigInput } from
 export { HF_NAMES, toHfName, fromHfName } from "./hf-names.js";
 export { Llama, type LlamaOptions, type LlamaForwardOptions, type LlamaOutput } from "./llama.js";
 export { generate, sampleNext, type GenerateOptions, type SamplingOptions } from "./generate.js";
-export { saveHf, loadHf, type LoadHfOptions } from "./interop/hf.js";
+export { saveHf, loadHf, type HfTokenizerWriter, type LoadHfOptions, type SaveHfOptions } from "./interop/hf.js";
 export { configFromHf, hfConfigJson } from "./interop/hf-config.js";
 export {
   loadLlama2c, saveLlama2c, parseLlama2c, serializeLlama2c, llamaFromLlama2c, LLAMA2C_RMS_NORM_EPS, LLAMA2C_ROPE_THETA,

@@ -7,6 +7,8 @@ import { sha256 } from "../util/hash.js";
 import { IntBuffer } from "../util/int-buffer.js";
 import { decodeWtf8 } from "../util/wtf8.js";
 import { writeFileAtomic } from "@kiln/tensor";
+import { join } from "node:path";
+import { hfTokenizerFiles, type HfTokenizerFilesOptions } from "./hf-files.js";
 import { stringifyHfJson, toHfJson, type ByteLevelModel, type HfTokenizerJson } from "./hf-json.js";
 import type { DecodeOptions, EncodeOptions, SpecialToken, Tokenizer } from "./tokenizer.js";
 
@@ -147,5 +149,11 @@ export abstract class ByteLevelTokenizer implements Tokenizer {
   /** Saves as a `tokenizer.json` file (atomic write). */
   save(path: string): void {
     writeFileAtomic(path, stringifyHfJson(this.toJSON()));
+  }
+
+  /** Saves `tokenizer.json` plus transformers' `tokenizer_config.json` and `special_tokens_map.json` into `dir`. */
+  saveHf(dir: string, options: HfTokenizerFilesOptions = {}): void {
+    this.save(join(dir, "tokenizer.json"));
+    for (const [name, text] of Object.entries(hfTokenizerFiles(this, options))) writeFileAtomic(join(dir, name), text);
   }
 }

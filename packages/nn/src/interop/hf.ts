@@ -19,21 +19,37 @@ export interface LoadHfOptions {
   dtype?: FloatDType;
 }
 
+/** A tokenizer `saveHf` can write beside the model (kiln's byte-level tokenizers are). */
+export interface HfTokenizerWriter {
+  readonly vocabSize: number;
+  /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into `dir`. */
+  saveHf(dir: string, options?: { modelMaxLength?: number }): void;
+}
+
+/** Options of {@link saveHf}. */
+export interface SaveHfOptions {
+  /** Also write this tokenizer, so `AutoTokenizer` and `pipeline("text-generation", dir)` work with no extra arguments. */
+  tokenizer?: HfTokenizerWriter;
+}
+
 /**
  * Writes `model` as a Hugging Face model directory that
  * `LlamaForCausalLM.from_pretrained(dir)` loads unchanged: `config.json` and
  * float32 `model.safetensors` (metadata `format: pt`; a tied head is stored
- * once, as transformers does). Only LLaMA's own architecture can be written.
+ * once, as transformers does), plus the tokenizer files when one is given.
+ * Only LLaMA's own architecture can be written.
  */
-export function saveHf(model: Llama, dir: string): void {
+export function saveHf(model: Llama, dir: string, { tokenizer }: SaveHfOptions = {}): void {
   const c = model.config;
   const extras: [keyof LlamaConfig, unknown][] = [["norm", "rmsnorm"], ["ffn", "swiglu"], ["positions", "rope"]];
   for (const [key, want] of extras) {
     if (c[key] !== want) throw new Error(`saveHf: ${key} ${JSON.stringify(c[key])} has no LlamaForCausalLM equivalent (only ${JSON.stringify(want)}; saveCheckpoint keeps kiln's ablations)`);
   }
+  if (tokenizer && tokenizer.vocabSize > c.vocab_size) throw new Error(`saveHf: the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${c.vocab_size}`);
   const sd = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.dtype === "float32" ? t : t.to("float32")]));
   writeFileAtomic(join(dir, "model.safetensors"), serializeSafetensors(sd, { format: "pt" }));
   writeFileAtomic(join(dir, "config.json"), `${JSON.stringify(hfConfigJson(c), null, 2)}\n`);
+  tokenizer?.saveHf(dir, { modelMaxLength: c.max_position_embeddings });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

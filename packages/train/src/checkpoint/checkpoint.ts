@@ -59,7 +59,8 @@ export function saveCheckpoint(
     writeFileAtomic(join(tmp, "config.json"), `${JSON.stringify({ ...toHfConfig(parts.model.config), torch_dtype: "float32", kiln }, null, 2)}\n`);
     if (parts.optimizer) writeFileAtomic(join(tmp, "optimizer.safetensors"), serializeOptimizerState(parts.optimizer.stateDict()));
     if (parts.trainer) writeFileAtomic(join(tmp, "trainer.json"), `${JSON.stringify(parts.trainer, null, 2)}\n`);
-    if (parts.tokenizer) parts.tokenizer.save(join(tmp, "tokenizer.json"));
+    // tokenizer.json + tokenizer_config.json + special_tokens_map.json: AutoTokenizer then knows BOS/EOS
+    if (parts.tokenizer) parts.tokenizer.saveHf(tmp, { modelMaxLength: parts.model.config.max_position_embeddings });
   });
 }
 
@@ -128,14 +129,11 @@ export function loadCheckpoint(dir: string): Checkpoint {
     }
     trainer = t as unknown as TrainerState;
   }
-  const tokPath = join(dir, "tokenizer.json");
   let tokenizer: Tokenizer | null = null;
-  if (existsSync(tokPath)) {
-    try {
-      tokenizer = Tokenizer.load(tokPath);
-    } catch (e) {
-      throw new CheckpointError((e as Error).message);
-    }
+  try {
+    tokenizer = Tokenizer.fromDir(dir); // BOS/EOS as tokenizer_config.json names them
+  } catch (e) {
+    throw new CheckpointError((e as Error).message);
   }
   return { dir, modelConfig, weights, optimizer, trainer, tokenizer };
 }

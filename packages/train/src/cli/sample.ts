@@ -36,7 +36,7 @@ function openCheckpoint(path: string): Sampling {
   if (existsSync(path) && statSync(path).isFile()) return { model: loadLlama2c(path), tokenizer: null, stopId: 1 };
   if (!isKilnCheckpoint(path)) {
     const model = loadHf(path);
-    return { model, tokenizer: null, stopId: model.config.eos_token_id };
+    return { model, tokenizer: Tokenizer.fromDir(path), stopId: model.config.eos_token_id }; // the directory's tokenizer.json, if any
   }
   const ckpt = loadCheckpoint(path);
   const model = modelFromCheckpoint(ckpt);
