@@ -18,6 +18,7 @@ writes
 Subcommands used by packages/nn/scripts/interop-hf.ts (the live round trip):
   models OUT                      the same Hugging Face models as the fixtures, written to OUT
   check-kiln DIR IN.json OUT.json transformers/AutoTokenizer/pipeline on a directory kiln wrote
+  refuses DIR                     whether AutoModelForCausalLM refuses DIR (a kiln ablation checkpoint)
   tokenize TOKENIZER.json IN.json OUT.json   ids of texts by tokenizers
   versions                        print the versions as JSON
 """
@@ -312,9 +313,21 @@ def check_kiln(d, inp, out):
         res["tokenizer"] = {"class": type(tok).__name__, "bos_token": tok.bos_token, "eos_token": tok.eos_token, "bos_token_id": tok.bos_token_id,
                             "eos_token_id": tok.eos_token_id, "ids": [tok(t)["input_ids"] for t in req["texts"]]}
         pipe = pipeline("text-generation", model=d)
-        gen = pipe(req["pipeline_prompt"], max_new_tokens=req["greedy_new"], do_sample=False, return_tensors=True)[0]["generated_token_ids"]
+        gen = pipe(req["pipeline_prompt"], max_new_tokens=req["pipeline_new"], do_sample=False, return_tensors=True)[0]["generated_token_ids"]
         res["pipeline"] = {"generated_ids": [int(x) for x in gen], "eos_token_id": pipe.model.generation_config.eos_token_id}
     json.dump(res, open(out, "w", encoding="utf-8"), ensure_ascii=False)
+
+
+def refuses(d):
+    """Whether AutoModelForCausalLM refuses the directory (as it must for a kiln ablation variant); prints the reason."""
+    from transformers import AutoModelForCausalLM
+
+    try:
+        AutoModelForCausalLM.from_pretrained(d)
+    except Exception as e:  # noqa: BLE001 - any refusal counts; its first line is reported
+        print(json.dumps({"refused": True, "error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"}))
+        return
+    print(json.dumps({"refused": False}))
 
 
 def main():
@@ -325,6 +338,8 @@ def main():
         save_models(args[1])
     elif args[:1] == ["check-kiln"]:
         check_kiln(*args[1:4])
+    elif args[:1] == ["refuses"]:
+        refuses(args[1])
     elif args[:1] == ["tokenize"]:
         texts = json.load(open(args[2], encoding="utf-8"))
         json.dump({"versions": versions(), "encodings": tokenize(args[1], texts),
