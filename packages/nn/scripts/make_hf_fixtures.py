@@ -325,7 +325,7 @@ def refuses(d):
     try:
         AutoModelForCausalLM.from_pretrained(d)
     except Exception as e:  # noqa: BLE001 - any refusal counts; its first line is reported
-        print(json.dumps({"refused": True, "error": f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"}))
+        print(json.dumps({"refused": True, "error": f"{type(e).__name__}: {str(e).split('. ')[0][:160]}"}))
         return
     print(json.dumps({"refused": False}))
 
