@@ -136,7 +136,7 @@ for (const [label, dir] of [["kiln checkpoint", checkpoint], ["saveHf export", e
   const gen = readJson<KilnCheck>(join(work, "stopper-out.json")).pipeline.generated_ids;
   const kiln = generate(stopper, [...kilnTok.encode("The President")], { maxNewTokens: PIPELINE_NEW, temperature: 0 });
   check(gen.join() === kiln.join() && gen.at(-1) === kilnTok.eosId && gen.length === kiln.length,
-    `pipeline("text-generation") on a model that predicts EOS: stops after ${gen.length - kiln.length + 1} new token (EOS ${kilnTok.eosId}), ids as kiln's generate`);
+    `pipeline("text-generation") on a model that predicts EOS: stops after ${gen.length - kilnTok.encode("The President").length} new token(s), the last EOS ${kilnTok.eosId}; ids as kiln's generate`);
 }
 
 // ablation variants must not pass for LlamaForCausalLM
