@@ -178,6 +178,31 @@ export function variance<D extends DType>(x: Tensor<D>, dims?: Dims, { keepdim =
   return sum(centered.square(), ds, { keepdim }).div(Math.max(0, n - correction)) as unknown as Tensor<FloatOf<D>>;
 }
 
+/** Standard deviation over `dims`: `√var` (unbiased by default, as torch). */
+export function std<D extends DType>(x: Tensor<D>, dims?: Dims, opts: VarOptions = {}): Tensor<FloatOf<D>> {
+  checkTensor(x, "std");
+  return variance(x, dims, opts).sqrt() as Tensor<FloatOf<D>>;
+}
+
+/** Options of {@link norm}. */
+export interface NormOptions extends ReduceOptions {
+  /** Which norm: 1 (`Σ|x|`), 2 (`√Σx²`, the default) or `Infinity` (`max|x|`). */
+  p?: 1 | 2 | typeof Infinity;
+}
+
+/**
+ * The vector p-norm over `dims` (all elements when omitted; `torch.linalg.vector_norm`).
+ * NOTE: the 2-norm's gradient `x/‖x‖` is NaN where ‖x‖ = 0 (torch gives 0 there).
+ */
+export function norm<D extends DType>(x: Tensor<D>, dims?: Dims, { p = 2, keepdim = false }: NormOptions = {}): Tensor<FloatOf<D>> {
+  checkTensor(x, "norm");
+  const f = x.dtype === "float64" ? (x as Tensor) : x.to("float32");
+  if (p === 1) return sum(f.abs(), dims, { keepdim }) as Tensor<FloatOf<D>>;
+  if (p === 2) return sum(f.square(), dims, { keepdim }).sqrt() as Tensor<FloatOf<D>>;
+  if (p === Infinity) return max(f.abs(), dims, { keepdim }) as Tensor<FloatOf<D>>;
+  throw new RangeError(`norm: p must be 1, 2 or Infinity, got ${String(p)}`);
+}
+
 /** Sums `x` down to `shape` (the inverse of broadcasting; used by backward rules). */
 export function sumTo<D extends DType>(x: Tensor<D>, shape: Shape): Tensor<D> {
   const lead = x.ndim - shape.length;
