@@ -2,6 +2,7 @@
  * @file Tests that give bool tensors: `isnan`, `isinf`, `isfinite` per element,
  * and the reductions `any` / `all` over dims. None is differentiable.
  */
+import { normalizeDims } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { elementwise } from "../kernels/elementwise.js";
 import { sum, type Dims, type ReduceOptions } from "./reduce.js";
@@ -23,10 +24,12 @@ export const isfinite = (x: Tensor) => test("isfinite", "x - x === 0 ? 1 : 0", x
 
 /** Whether any element over `dims` (all when omitted) is non-zero. */
 export function any(x: Tensor, dims?: Dims, opts: ReduceOptions = {}): Tensor<"bool"> {
-  return sum(test("any", "x !== 0 ? 1 : 0", x), dims, opts).gt(0);
+  const nonZero = test("any", "x !== 0 ? 1 : 0", x);
+  return sum(nonZero, normalizeDims(dims, x.ndim, "any"), opts).gt(0);
 }
 
 /** Whether every element over `dims` (all when omitted) is non-zero (NaN counts as non-zero). */
 export function all(x: Tensor, dims?: Dims, opts: ReduceOptions = {}): Tensor<"bool"> {
-  return sum(test("all", "x === 0 ? 1 : 0", x), dims, opts).eq(0);
+  const zero = test("all", "x === 0 ? 1 : 0", x);
+  return sum(zero, normalizeDims(dims, x.ndim, "all"), opts).eq(0);
 }

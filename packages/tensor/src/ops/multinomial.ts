@@ -49,14 +49,17 @@ export function multinomial(probs: Tensor, numSamples: number, { replacement = f
     const w = Float64Array.from({ length: n }, (_, i) => Number(data[src.offset + r * n + i]));
     const bad = w.findIndex((v) => !(v >= 0) || v === Infinity);
     if (bad >= 0) throw new RangeError(`multinomial: weight ${w[bad]} at row ${r}, index ${bad} is not a finite non-negative number`);
-    if (w.every((v) => v === 0)) throw new RangeError(`multinomial: row ${r} has no positive weight`);
+    const positive = w.filter((v) => v > 0).length;
+    if (positive === 0) throw new RangeError(`multinomial: row ${r} has no positive weight`);
+    if (!replacement && positive < numSamples) {
+      throw new RangeError(`multinomial: row ${r} has only ${positive} positive weight(s), fewer than ${numSamples} samples without replacement`);
+    }
     rowsW.push(w);
   }
   const out = empty("int32", probs.ndim === 1 ? [numSamples] : [rows, numSamples]);
   rowsW.forEach((w, r) => {
     for (let s = 0; s < numSamples; s++) {
       const total = w.reduce((a, b) => a + b, 0); // re-summed, so removing drawn weights accumulates no rounding
-      if (!replacement && total <= 0) throw new RangeError(`multinomial: row ${r} has only ${s} positive weight(s), fewer than ${numSamples} samples without replacement`);
       const i = draw(w, total, generator);
       out.storage.data[r * numSamples + s] = i;
       if (!replacement) w[i] = 0;
