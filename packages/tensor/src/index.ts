@@ -18,6 +18,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/gr
 export { backward, type BackwardOptions } from "./autograd/backward.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export { record, Node, type BackwardFn } from "./autograd/node.js";
+export { customOp, OpContext, type CustomOpDefinition } from "./autograd/custom-op.js";
 export { DIFFERENTIABLE_OPS, COMPOSITE_OPS, type DifferentiableOp, type CompositeOp } from "./ops/registry.js";
 export { neg, exp, log, sqrt, rsqrt, abs, tanh, sigmoid, relu, silu, gelu, sin, cos, square, reciprocal, clamp, round, floor, ceil, sign } from "./ops/unary.js";
 export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where, type ArithResult } from "./ops/binary.js";
