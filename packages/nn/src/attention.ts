@@ -23,10 +23,11 @@ export class Attention extends Module {
     if (dim % nHeads !== 0) throw new RangeError(`Attention: dim ${dim} is not divisible by nHeads ${nHeads}`);
     if (nHeads % nKvHeads !== 0) throw new RangeError(`Attention: nHeads ${nHeads} is not divisible by nKvHeads ${nKvHeads}`);
     this.headDim = dim / nHeads;
-    this.wq = new Linear(dim, nHeads * this.headDim, opts);
-    this.wk = new Linear(dim, nKvHeads * this.headDim, opts);
-    this.wv = new Linear(dim, nKvHeads * this.headDim, opts);
-    this.wo = new Linear(nHeads * this.headDim, dim, opts);
+    const noBias = { ...opts, bias: false }; // LLaMA has no biases
+    this.wq = new Linear(dim, nHeads * this.headDim, noBias);
+    this.wk = new Linear(dim, nKvHeads * this.headDim, noBias);
+    this.wv = new Linear(dim, nKvHeads * this.headDim, noBias);
+    this.wo = new Linear(nHeads * this.headDim, dim, noBias);
   }
 
   /** x (B, T, dim) → (B, T, dim). With a cache, x holds the next T tokens after those cached. */

@@ -69,7 +69,7 @@ export class Llama extends Module {
     this.drop = c.dropout > 0 ? new Dropout(c.dropout, generator) : null;
     this.layers = Array.from({ length: c.num_hidden_layers }, () => new TransformerBlock(c, opts));
     this.norm = makeNorm(c, dtype);
-    this.output = new Linear(c.hidden_size, c.vocab_size, opts);
+    this.output = new Linear(c.hidden_size, c.vocab_size, { ...opts, bias: false }); // lm_head has no bias
     this.initWeights(generator);
     if (c.tie_word_embeddings) this.output.weight = this.tokEmbeddings.weight;
   }
