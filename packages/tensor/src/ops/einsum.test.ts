@@ -47,6 +47,8 @@ describe("einsum", () => {
     expect(() => einsum("ij,jk->ik", x, r(4, 2))).toThrow('einsum: index "j" has size 3 in one operand but 4 in operand 1');
     expect(() => einsum("ij->k", x)).toThrow('einsum: output index "k" does not appear in any operand of "ij->k"');
     expect(() => einsum("ij->ii", x)).toThrow('einsum: output index "i" appears twice in "ij->ii"');
+    expect(() => einsum("ij,jk", x, r(3, 2).to("float32"))).toThrow("einsum: contracting operands needs float tensors of one dtype, got float64 and float32");
+    expect(einsum("ij->j", tensor([[1, 2], [3, 4]], { dtype: "int32" })).toArray()).toEqual([4, 6]); // one operand: no matmul, any dtype
     expect(() => einsum("i j -> 2", x)).toThrow('einsum: cannot parse "i j -> 2" (expected e.g. "bij,bjk->bik")');
   });
 });

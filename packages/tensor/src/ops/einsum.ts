@@ -6,6 +6,7 @@
  * summed out first. Not supported (refused by name): `...` and an index
  * repeated within one operand (diagonals, traces).
  */
+import { isFloat } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { fmtShape } from "../shape.js";
 import { sum } from "./reduce.js";
@@ -72,6 +73,9 @@ function as3d(a: Term, groups: readonly string[][], sizes: ReadonlyMap<string, n
 
 /** Contracts two terms into one holding batch, then a's free, then b's free indices. */
 function contract(a: Term, b: Term, keep: ReadonlySet<string>, sizes: ReadonlyMap<string, number>): Term {
+  if (!isFloat(a.t.dtype) || a.t.dtype !== b.t.dtype) {
+    throw new TypeError(`einsum: contracting operands needs float tensors of one dtype, got ${a.t.dtype} and ${b.t.dtype}`);
+  }
   const inB = new Set(b.idx);
   const batch = a.idx.filter((c) => inB.has(c) && keep.has(c));
   const summed = a.idx.filter((c) => inB.has(c) && !keep.has(c));
