@@ -351,6 +351,11 @@ describe("std and norm", () => {
     close(x.norm(0, { p: Infinity, keepdim: true }), [[3, 4, 1]]);
     expect(tensor([1, 2], { dtype: "int32" }).norm().dtype).toBe("float32");
   });
+  it("the 2-norm's gradient is x/‖x‖, and 0 at an all-zero input (as torch)", () => {
+    const z = tensor([[0, 0], [3, 4]], { dtype: "float64", requiresGrad: true });
+    z.norm(1).sum().backward();
+    expect(z.grad!.toArray()).toEqual([[0, 0], [0.6, 0.8]]);
+  });
   it("norm refuses other p", () => {
     expect(() => x.norm(1, { p: 3 as 2 })).toThrow("norm: p must be 1, 2 or Infinity, got 3");
   });

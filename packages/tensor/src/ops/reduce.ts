@@ -3,6 +3,7 @@
  * `argmin`, `logsumexp`), `sumTo` for broadcasting's backward, and the
  * composites `mean` and `var`.
  */
+import { noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/node.js";
 import { floatOf, type Arith, type DType, type FloatOf } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
@@ -192,15 +193,30 @@ export interface NormOptions extends ReduceOptions {
 
 /**
  * The vector p-norm over `dims` (all elements when omitted; `torch.linalg.vector_norm`).
- * NOTE: the 2-norm's gradient `x/‖x‖` is NaN where ‖x‖ = 0 (torch gives 0 there).
+ * The 1- and ∞-norms are composites (`Σ|x|`, `max|x|`); the 2-norm has its own
+ * backward so that its gradient at ‖x‖ = 0 is 0, as torch's, not 0/0.
  */
 export function norm<D extends DType>(x: Tensor<D>, dims?: Dims, { p = 2, keepdim = false }: NormOptions = {}): Tensor<FloatOf<D>> {
   checkTensor(x, "norm");
+  if (p !== 1 && p !== 2 && p !== Infinity) throw new RangeError(`norm: p must be 1, 2 or Infinity, got ${String(p)}`);
+  const ds = normalizeDims(dims, x.ndim, "norm");
   const f = x.dtype === "float64" ? (x as Tensor) : x.to("float32");
-  if (p === 1) return sum(f.abs(), dims, { keepdim }) as Tensor<FloatOf<D>>;
-  if (p === 2) return sum(f.square(), dims, { keepdim }).sqrt() as Tensor<FloatOf<D>>;
-  if (p === Infinity) return max(f.abs(), dims, { keepdim }) as Tensor<FloatOf<D>>;
-  throw new RangeError(`norm: p must be 1, 2 or Infinity, got ${String(p)}`);
+  if (p === 1) return sum(f.abs(), ds, { keepdim }) as Tensor<FloatOf<D>>;
+  if (p === Infinity) return max(f.abs(), ds, { keepdim }) as Tensor<FloatOf<D>>;
+  const yk = noGrad(() => sum(f.square(), ds, { keepdim: true }).sqrt()); // keepdim shape
+  // d‖x‖ = g · x / ‖x‖, and 0 where ‖x‖ = 0 (torch's choice of subgradient)
+  return record(
+    "norm",
+    finish(yk, x, ds, keepdim),
+    [f],
+    (g) => {
+      const dx = empty(f.dtype, f.shape);
+      const gk = asStrided(g.contiguous(), yk.shape, keptStrides(yk.shape));
+      elementwise("y === 0 ? 0 : g * x / y", ["g", "x", "y"], viewOf(dx), f.shape, [viewOf(gk, f.shape), viewOf(f), viewOf(yk, f.shape)]);
+      return [dx];
+    },
+    [f, yk],
+  ) as Tensor<FloatOf<D>>;
 }
 
 /** Sums `x` down to `shape` (the inverse of broadcasting; used by backward rules). */

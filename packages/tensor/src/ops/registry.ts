@@ -14,7 +14,7 @@ export const DIFFERENTIABLE_OPS = [
   "add", "sub", "mul", "div", "pow", "maximum", "minimum",
   "where", "to",
   // reductions and scans (ops/reduce.ts, ops/softmax.ts, ops/scan.ts)
-  "sum", "max", "min", "logsumexp", "softmax", "logSoftmax", "cumsum",
+  "sum", "max", "min", "logsumexp", "norm", "softmax", "logSoftmax", "cumsum",
   "matmul",
   // views (ops/view.ts)
   "reshape", "permute", "expand", "slice", "select", "unsqueeze", "squeeze", "contiguous",
@@ -32,7 +32,7 @@ export type DifferentiableOp = (typeof DIFFERENTIABLE_OPS)[number];
  * their parts); the gradcheck suite covers these too.
  */
 export const COMPOSITE_OPS = [
-  "mean", "var", "std", "norm", "maskedFill", "maskedSelect", "stack", "split", "chunk", "unbind", "repeat", "narrow", "flatten", "view",
+  "mean", "var", "std", "maskedFill", "maskedSelect", "stack", "split", "chunk", "unbind", "repeat", "narrow", "flatten", "view",
   "transpose", "dropout", "sort", "topk", "einsum", "outer",
 ] as const;
 
