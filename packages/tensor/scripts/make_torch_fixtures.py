@@ -247,6 +247,8 @@ case("einsum_three", lambda a, b, c: torch.einsum("ij,jk,kl->il", a, b, c), rand
 case("einsum_implicit_outer", lambda a, b: torch.einsum("i,j", a, b), randn(3), randn(4))
 case("outer", torch.outer, randn(3), randn(4))
 case("masked_select", torch.masked_select, randn(2, 3, 4), mask(3, 4))
+# an all-zero row: torch's 2-norm gradient there is 0, not 0/0
+case("norm_2_zero_row", lambda x: torch.linalg.vector_norm(x * torch.tensor([[0.0], [1.0], [1.0]], dtype=F64), 2, 1), randn(3, 4))
 torch.set_rng_state(_state_before)
 
 

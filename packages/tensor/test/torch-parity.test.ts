@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { Storage, Tensor, cat, einsum, stack, where, type FloatDType } from "../src/index.js";
+import { Storage, Tensor, cat, einsum, stack, tensor, where, type FloatDType } from "../src/index.js";
 
 /** One stored tensor: elements flattened row-major. */
 interface Stored {
@@ -195,6 +195,7 @@ const KILN: Record<CaseName, Expr> = {
   einsum_implicit_outer: (a, b) => einsum("i,j", a, b),
   outer: (a, b) => a.outer(b),
   masked_select: (x, m) => x.maskedSelect(m),
+  norm_2_zero_row: (x) => x.mul(tensor([[0], [1], [1]], { dtype: x.dtype })).norm(1),
 };
 
 interface Tol {
