@@ -139,5 +139,10 @@ describe("generate on a batch (left-padded, one batched KV cache)", () => {
       "generate: a batch must fit the context: longest prompt 7 + maxNewTokens 34 > max_position_embeddings 40",
     );
     expect(() => m.newKVCache(2, 8).padLeft([1])).toThrow("KVCache: padLeft needs one non-negative integer per sequence (2), got [1]");
+    const cache = m.newKVCache(2, 8).padLeft([2, 0]);
+    noGrad(() => m.eval().forward(tensor([[1, 1, 4], [5, 6, 7]], { dtype: "int32" }), null, { cache }));
+    expect(() => cache.padLeft([0, 0])).toThrow("KVCache: padLeft must come before the first step (reset() the cache first)");
+    cache.reset();
+    expect([cache.length, cache.starts, cache.layers[0]!.isRagged]).toEqual([0, [0, 0], false]);
   });
 });
