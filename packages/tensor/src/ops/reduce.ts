@@ -141,18 +141,21 @@ export function logsumexp<D extends DType>(x: Tensor<D>, dims?: Dims, { keepdim 
   const ds = normalizeDims(dims, x.ndim, "logsumexp");
   const y = runReduce("logsumexp", x, ds, floatOf(x.dtype));
   // d lse = g · exp(x − lse) = g · softmax(x)
-  return record(
-    "logsumexp",
-    finish(y, x, ds, keepdim),
-    [x],
-    (g) => {
-      const dx = empty(x.dtype, x.shape);
-      const gk = asStrided(g.contiguous(), y.shape, keptStrides(y.shape));
-      elementwise("g * Math.exp(x - y)", ["g", "x", "y"], viewOf(dx), x.shape, [viewOf(gk, x.shape), viewOf(x), viewOf(y, x.shape)]);
-      return [dx];
-    },
-    [x, y],
-  ) as Tensor<FloatOf<D>>;
+  return recordReduction("logsumexp", x, y, ds, keepdim, "g * Math.exp(x - y)") as Tensor<FloatOf<D>>;
+}
+
+/**
+ * Records `y` (the reduction of `x` over `ds`, in keepdim shape) with the backward
+ * `dx = expr(g, x, y)`, `g` and `y` broadcast back over the reduced dims.
+ */
+function recordReduction(name: "logsumexp" | "norm", x: Tensor, y: Tensor, ds: readonly number[], keepdim: boolean, expr: string): Tensor {
+  const gradient = (g: Tensor) => {
+    const dx = empty(x.dtype, x.shape);
+    const gk = asStrided(g.contiguous(), y.shape, keptStrides(y.shape));
+    elementwise(expr, ["g", "x", "y"], viewOf(dx), x.shape, [viewOf(gk, x.shape), viewOf(x), viewOf(y, x.shape)]);
+    return [dx];
+  };
+  return record(name, finish(y, x, ds, keepdim), [x], gradient, [x, y]);
 }
 
 /** Mean over `dims` (all when omitted): `sum / count`. */
@@ -205,18 +208,7 @@ export function norm<D extends DType>(x: Tensor<D>, dims?: Dims, { p = 2, keepdi
   if (p === Infinity) return max(f.abs(), ds, { keepdim }) as Tensor<FloatOf<D>>;
   const yk = noGrad(() => sum(f.square(), ds, { keepdim: true }).sqrt()); // keepdim shape
   // d‖x‖ = g · x / ‖x‖, and 0 where ‖x‖ = 0 (torch's choice of subgradient)
-  return record(
-    "norm",
-    finish(yk, x, ds, keepdim),
-    [f],
-    (g) => {
-      const dx = empty(f.dtype, f.shape);
-      const gk = asStrided(g.contiguous(), yk.shape, keptStrides(yk.shape));
-      elementwise("y === 0 ? 0 : g * x / y", ["g", "x", "y"], viewOf(dx), f.shape, [viewOf(gk, f.shape), viewOf(f), viewOf(yk, f.shape)]);
-      return [dx];
-    },
-    [f, yk],
-  ) as Tensor<FloatOf<D>>;
+  return recordReduction("norm", f, yk, ds, keepdim, "y === 0 ? 0 : g * x / y") as Tensor<FloatOf<D>>;
 }
 
 /** Sums `x` down to `shape` (the inverse of broadcasting; used by backward rules). */
