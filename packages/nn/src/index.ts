@@ -2,7 +2,7 @@
  * @file @kiln/nn's public API: Module & Parameter, initialisers, layers,
  * rotary embeddings, attention with a KV cache, the LLaMA model and generation.
  */
-export { Module, type ModuleOptions, type NumParametersOptions, type LoadStateDictOptions, type LoadStateDictResult } from "./module.js";
+export { Module, type ModuleOptions, type NumParametersOptions, type LoadStateDictOptions, type LoadStateDictResult, type BufferOptions } from "./module.js";
 export { Parameter } from "./parameter.js";
 export {
   normal_, uniform_, constant_, zeros_, ones_, xavierUniform_, xavierNormal_, kaimingUniform_, kaimingNormal_, calculateGain, fans,

@@ -1,10 +1,10 @@
 /**
  * @file Reductions: single and multiple dims, keepdim, negative dims, every
  * kernel path (suffix rows, leading rows, permuted copy), non-contiguous
- * inputs, NaN, empty reductions, result dtypes, errors, and `sumTo`.
+ * inputs, NaN, empty reductions, result dtypes, errors, `sumTo`, `std` and `norm`.
  */
 import { describe, expect, it } from "vitest";
-import { argmax, argmin, logsumexp, max, mean, min, sum, sumTo, tensor, var as variance, zeros, type NestedNumbers, type Tensor } from "../index.js";
+import { argmax, argmin, logsumexp, max, mean, min, norm, std, sum, sumTo, tensor, var as variance, zeros, type NestedNumbers, type Tensor } from "../index.js";
 
 const flat = (x: NestedNumbers): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
 const close = (t: Tensor, expected: NestedNumbers, tol = 1e-6) => {
@@ -335,5 +335,28 @@ describe("sumTo", () => {
   });
   it("rejects a larger rank", () => {
     expect(() => sumTo(iota([3]), [2, 3])).toThrow("sumTo: cannot sum [3] to the larger rank [2, 3]");
+  });
+});
+
+describe("std and norm", () => {
+  const x = tensor([[3, -4, 0], [1, 1, -1]]);
+  it("std is the square root of var (unbiased by default)", () => {
+    close(x.std(1), [Math.sqrt(111 / 9), Math.sqrt(4 / 3)]); // squared deviations 222/9 and 24/9, over n − 1 = 2
+    close(std(x, undefined, { correction: 0 }), Math.sqrt(variance(x, undefined, { correction: 0 }).item()));
+  });
+  it("norm with p = 1, 2, ∞ over all elements or dims", () => {
+    close(x.norm(1), [5, Math.sqrt(3)]);
+    close(norm(x), Math.sqrt(9 + 16 + 3));
+    close(x.norm(undefined, { p: 1 }), 10);
+    close(x.norm(0, { p: Infinity, keepdim: true }), [[3, 4, 1]]);
+    expect(tensor([1, 2], { dtype: "int32" }).norm().dtype).toBe("float32");
+  });
+  it("the 2-norm's gradient is x/‖x‖, and 0 at an all-zero input (as torch)", () => {
+    const z = tensor([[0, 0], [3, 4]], { dtype: "float64", requiresGrad: true });
+    z.norm(1).sum().backward();
+    expect(z.grad!.toArray()).toEqual([[0, 0], [0.6, 0.8]]);
+  });
+  it("norm refuses other p", () => {
+    expect(() => x.norm(1, { p: 3 as 2 })).toThrow("norm: p must be 1, 2 or Infinity, got 3");
   });
 });
