@@ -17,9 +17,12 @@ const PACKAGES = ["tensor", "nn", "optim", "data", "train"] as const;
 const fixtures = join(import.meta.dirname, "installed");
 const versionOf = (name: string): string => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
-/** The environment of a child npm/node outside the workspace: nothing inherited from the npm running this test. */
+/** npm settings a child npm keeps from the npm running this test (where its cache and registry are). */
+const KEEP = /^npm_config_(cache|userconfig|registry)$/i;
+
+/** The environment of a child npm/node outside the workspace: nothing else inherited from the npm running this test. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_|^NODE_OPTIONS$|^INIT_CWD$/i.test(k)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => KEEP.test(k) || !/^npm_|^NODE_OPTIONS$|^INIT_CWD$/i.test(k)));
   return { ...env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false", ...extra };
 }
 
@@ -114,15 +117,15 @@ describe("packed packages in a project outside the workspace", () => {
     expect(r.workersOnline).toBeGreaterThanOrEqual(1);
     expect(r.last!).toBeLessThan(r.first! - 1);
     expect(Number.isFinite(r.evalLoss)).toBe(true);
-  });
+  }, 120_000);
 
   it("runs the installed kiln binary without tsx", () => {
     expect(readFileSync(join(project, "node_modules", "@kiln", "train", "dist", "bin.js"), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
     expect(run(join(project, "node_modules", ".bin", "kiln"), ["--help"], project)).toContain("usage: kiln <command>");
     expect(run(join(project, "node_modules", ".bin", "kiln"), ["info", "--config", "sotu-tiny.json"], project)).toMatch(/[\d,]+ parameters/);
-  });
+  }, 120_000);
 
   it("type-checks a user's TypeScript file against the declarations", () => {
     expect(run(join(project, "node_modules", ".bin", "tsc"), ["-p", "."], project)).toBe("");
-  });
+  }, 120_000);
 });
