@@ -94,7 +94,7 @@ describe("packed packages in a project outside the workspace", () => {
 
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  }, 120_000); // thousands of files under node_modules: slow on a loaded machine
 
   it("ships compiled JavaScript and declarations, no TypeScript source", () => {
     for (const r of packed) {
