@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSy
 import { join } from "node:path";
 
 /** `dev` with `publishConfig`'s fields (`exports`, `main`, `types`, `bin`) moved to the top level — what pnpm and yarn do natively — and without the repository-only `scripts`. */
-export function publishedManifest(dev: Record<string, unknown>): Record<string, unknown> {
+function publishedManifest(dev: Record<string, unknown>): Record<string, unknown> {
   const { publishConfig, scripts: _scripts, ...rest } = dev;
   if (typeof publishConfig !== "object" || publishConfig === null) {
     throw new Error(`pack-manifest: ${String(dev.name)} has no publishConfig with the compiled exports`);
@@ -32,7 +32,8 @@ if (step === "prepack") {
   if (existsSync(backup)) renameSync(backup, manifest);
   const dev = JSON.parse(readFileSync(manifest, "utf8")) as Record<string, unknown>;
   rmSync(join(dir, "dist"), { recursive: true, force: true });
-  execFileSync("tsc", ["-b", "tsconfig.build.json"], { cwd: dir, stdio: "inherit" });
+  // compiler messages go to stderr, so `npm pack --json` keeps stdout parseable
+  execFileSync("tsc", ["-b", "tsconfig.build.json"], { cwd: dir, stdio: ["ignore", 2, 2] });
   copyFileSync(manifest, backup);
   writeFileSync(`${manifest}.tmp`, `${JSON.stringify(publishedManifest(dev), null, 2)}\n`);
   renameSync(`${manifest}.tmp`, manifest);
