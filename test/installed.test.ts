@@ -31,7 +31,7 @@ function run(cmd: string, args: string[], cwd: string, env = cleanEnv()): string
 }
 
 /**
- * A copy of what packing reads — the packages' manifests, sources and build configs, the shared
+ * A copy of what packing reads — the packages' manifests, sources, build configs and shipped data files, the shared
  * tsconfigs and the prepack script — with a node_modules of links: @kiln/* to the staged
  * packages, everything else to this checkout's node_modules.
  */
@@ -41,7 +41,8 @@ function stage(dir: string): void {
   cpSync(join(root, "scripts", "pack-manifest.ts"), join(dir, "scripts", "pack-manifest.ts"));
   for (const p of PACKAGES) {
     const from = join(root, "packages", p);
-    for (const f of ["package.json", "tsconfig.build.json", "README.md"]) cpSync(join(from, f), join(dir, "packages", p, f));
+    const shipped = (JSON.parse(readFileSync(join(from, "package.json"), "utf8")) as { files: string[] }).files.filter((f) => f !== "dist" && !f.startsWith("!"));
+    for (const f of ["package.json", "tsconfig.build.json", "README.md", ...shipped]) cpSync(join(from, f), join(dir, "packages", p, f), { recursive: true });
     cpSync(join(from, "src"), join(dir, "packages", p, "src"), { recursive: true, filter: (src) => !src.endsWith(".test.ts") });
   }
   const modules = join(dir, "node_modules");
@@ -112,6 +113,7 @@ describe("packed packages in a project outside the workspace", () => {
     const out = run("node", ["train.mjs"], project, cleanEnv({ KILN_THREADS: "2" }));
     const r = JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, number>;
     expect(r.documents).toBeGreaterThan(200); // the SOTU corpus resolved from @kiln/data's dependency
+    expect(r.preset).toBe("quick"); // the sweep presets ship inside @kiln/train
     expect(r.maxErr).toBeLessThan(1e-3);
     expect(r.wasmModules).toBeGreaterThanOrEqual(1);
     expect(r.workersOnline).toBeGreaterThanOrEqual(1);

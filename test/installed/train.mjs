@@ -28,7 +28,7 @@ const { Generator, randn, noGrad } = await import("@kiln/tensor");
 const { Llama } = await import("@kiln/nn");
 const { AdamW } = await import("@kiln/optim");
 const { sotuCorpus, ByteTokenizer } = await import("@kiln/data");
-const { parseTrainConfig, modelConfigFor } = await import("@kiln/train");
+const { parseTrainConfig, modelConfigFor, loadSweepConfig } = await import("@kiln/train");
 
 // 384³ float32 is above the threading threshold: the product is split across the pool.
 const g = new Generator(0);
@@ -74,4 +74,5 @@ for (let step = 0; step < 30; step++) {
 }
 const [x, y] = batch();
 const evalLoss = noGrad(() => model.forward(x, y).loss.item());
-console.log(JSON.stringify({ documents: corpus.documents.length, maxErr, wasmModules, workersOnline, first: losses[0], last: losses.at(-1), evalLoss }));
+const preset = loadSweepConfig("quick").name;
+console.log(JSON.stringify({ preset, documents: corpus.documents.length, maxErr, wasmModules, workersOnline, first: losses[0], last: losses.at(-1), evalLoss }));
