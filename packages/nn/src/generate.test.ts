@@ -6,7 +6,6 @@
  */
 import { Generator, noGrad, tensor } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { maxDiff } from "../test/helpers.js";
 import { Llama, generate, sampleNext, type LlamaConfigInput } from "./index.js";
 
 const cfg: LlamaConfigInput = {
@@ -36,7 +35,7 @@ describe("generate", () => {
       for (const id of seq.slice(5)) parts.push(m.forward(tensor([[id]], { dtype: "int32" }), null, { cache }).logits);
       expect(cache.length).toBe(seq.length);
       parts.reduce((at, p) => {
-        expect(maxDiff(p, full.narrow(1, at, p.shape[1]!))).toBeLessThan(1e-5);
+        expect(p).toBeAllclose(full.narrow(1, at, p.shape[1]!), { atol: 1e-5, rtol: 0 });
         return at + p.shape[1]!;
       }, 0);
     });
@@ -108,9 +107,9 @@ describe("generate on a batch (left-padded, one batched KV cache)", () => {
       const batch = m.forward(tensor([[0, 0, 0, 5, 9], [1, 2, 3, 4, 5]], { dtype: "int32" }), null, { cache }).logits; // (2, 5, V)
       const step = m.forward(tensor([[7], [7]], { dtype: "int32" }), null, { cache }).logits; // (2, 1, V)
       const alone = m.forward(tensor([[5, 9, 7]], { dtype: "int32" })).logits; // (1, 3, V)
-      expect(maxDiff(batch.narrow(0, 0, 1).narrow(1, 3, 2), alone.narrow(1, 0, 2))).toBeLessThan(1e-5);
-      expect(maxDiff(step.narrow(0, 0, 1), alone.narrow(1, 2, 1))).toBeLessThan(1e-5);
-      expect(maxDiff(batch.narrow(0, 1, 1), m.forward(tensor([[1, 2, 3, 4, 5]], { dtype: "int32" })).logits)).toBeLessThan(1e-5);
+      expect(batch.narrow(0, 0, 1).narrow(1, 3, 2)).toBeAllclose(alone.narrow(1, 0, 2), { atol: 1e-5, rtol: 0 });
+      expect(step.narrow(0, 0, 1)).toBeAllclose(alone.narrow(1, 2, 1), { atol: 1e-5, rtol: 0 });
+      expect(batch.narrow(0, 1, 1)).toBeAllclose(m.forward(tensor([[1, 2, 3, 4, 5]], { dtype: "int32" })).logits, { atol: 1e-5, rtol: 0 });
     });
   });
 

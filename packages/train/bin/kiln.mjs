@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `kiln` command: registers tsx's TypeScript loader, then runs the CLI from source.
+// The `kiln` command inside the repository: registers tsx's TypeScript loader, then runs src/bin.ts.
+// The published package's bin is the compiled dist/bin.js instead (see publishConfig in package.json).
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+await import("../src/bin.ts");

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Tokenizer } from "@kiln/data";
 import { Llama, generate } from "@kiln/nn";
-import { AdamW, constantLr, linearDecay, warmupCosine, warmupStableDecay, weightDecayGroups, type Schedule } from "@kiln/optim";
+import { AdamW, LRScheduler, constantLr, linearDecay, warmupCosine, warmupStableDecay, weightDecayGroups, type Schedule } from "@kiln/optim";
 import { Generator, noGrad } from "@kiln/tensor";
 import { modelConfigFor, type TrainConfig } from "./config/train-config.js";
 import { CHECKPOINT_FORMAT, loadCheckpoint, modelFromCheckpoint, saveCheckpoint, type TrainerState } from "./checkpoint/checkpoint.js";
@@ -59,7 +59,8 @@ export function scheduleFor(config: TrainConfig): Schedule {
 export class Trainer {
   readonly model: Llama;
   readonly optimizer: AdamW;
-  readonly schedule: Schedule;
+  /** Sets the optimizer's lr for each step from the config's schedule. */
+  readonly scheduler: LRScheduler;
   step = 0;
   tokensSeen = 0;
   elapsed = 0;
@@ -82,7 +83,7 @@ export class Trainer {
     const groups = weightDecayGroups(this.model.namedParameters(), { weightDecay: config.optim.weightDecay, decayEmbeddings: config.optim.decayEmbeddings });
     const o = config.optim;
     this.optimizer = new AdamW(groups.groups, { lr: o.lr, betas: [o.beta1, o.beta2], eps: o.eps, ...(o.gradClip === null ? {} : { maxGradNorm: o.gradClip }) });
-    this.schedule = scheduleFor(config);
+    this.scheduler = new LRScheduler(this.optimizer, scheduleFor(config));
     this.sampler = data.train.randomBatches({ batchSize: config.train.batchSize, contextLength: config.data.contextLength, generator: new Generator(config.train.seed + 1) });
     this.metrics = new MetricsLog(join(outDir, "metrics.jsonl"));
     io.log(`optimizer: AdamW, ${groups.summary}`);
@@ -100,6 +101,7 @@ export class Trainer {
     const t = new Trainer(ckpt.trainer.config, outDir, data ?? prepareData(ckpt.trainer.config, io.log, ckpt.tokenizer ?? undefined), io);
     noGrad(() => t.model.loadStateDict(modelFromCheckpoint(ckpt).stateDict(), { strict: true }));
     t.optimizer.loadStateDict(ckpt.optimizer);
+    t.scheduler.loadStateDict({ step: ckpt.trainer.step });
     t.sampler.setState(ckpt.trainer.sampler as never);
     if (ckpt.trainer.dropoutGenerator) t.dropoutGenerator.setState(ckpt.trainer.dropoutGenerator);
     Object.assign(t, { step: ckpt.trainer.step, tokensSeen: ckpt.trainer.tokensSeen, elapsed: ckpt.trainer.elapsed });
@@ -191,8 +193,7 @@ export class Trainer {
   /** One optimizer step: accumulate gradients over micro-batches, clip, update. Returns the mean loss and grad norm. */
   trainStep(): { loss: number; gradNorm: number | null; lr: number } {
     const accum = this.config.train.gradAccum;
-    const lr = this.schedule(this.step);
-    for (const g of this.optimizer.paramGroups) g.lr = lr;
+    const lr = this.scheduler.lr;
     let lossSum = 0;
     for (let micro = 0; micro < accum; micro++) {
       const { inputs, targets } = this.sampler.next();
@@ -206,6 +207,7 @@ export class Trainer {
     const { skipped, gradNorm } = this.optimizer.step();
     if (skipped) throw new NonFiniteLossError(`step ${this.step}: gradient norm is ${gradNorm}`);
     this.optimizer.zeroGrad({ setToNull: true });
+    this.scheduler.step();
     this.step++;
     this.tokensSeen += this.tokensPerStep;
     return { loss: lossSum / accum, gradNorm, lr };

@@ -8,11 +8,7 @@ import { Generator, einsum, outer, randn, tensor, type Tensor } from "../index.j
 
 const g = new Generator(0);
 const r = (...shape: number[]) => randn(shape, { dtype: "float64", generator: g });
-const close = (a: Tensor, b: Tensor) => {
-  expect(a.shape).toEqual(b.shape);
-  const d = a.sub(b).abs().max().item();
-  expect(d).toBeLessThan(1e-12);
-};
+const close = (a: Tensor, b: Tensor) => expect(a).toBeAllclose(b, { atol: 1e-12, rtol: 0 });
 
 describe("einsum", () => {
   it("bij,bjk->bik is a batched matmul", () => {

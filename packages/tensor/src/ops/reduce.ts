@@ -8,7 +8,7 @@ import { record } from "../autograd/node.js";
 import { floatOf, type Arith, type DType, type FloatOf } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
 import { reduceRows, sumLeading, type ReduceKind } from "../kernels/reduce.js";
-import { fmtShape, normalizeDims, numelOf, type Shape } from "../shape.js";
+import { contiguousStrides, fmtShape, normalizeDims, numelOf, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { asStrided, checkTensor, copyOf, empty, viewOf } from "./util.js";
 
@@ -62,17 +62,7 @@ function finish<T extends Tensor>(keepShaped: T, x: Tensor, dims: readonly numbe
 
 /** `g` broadcast from `keep` shape to `shape`, as a fresh contiguous tensor. */
 function expandGrad(g: Tensor, keep: Shape, shape: Shape): Tensor {
-  return copyOf(asStrided(g, keep, g.isContiguous ? keptStrides(keep) : g.strides), shape);
-}
-
-function keptStrides(keep: Shape): number[] {
-  const s: number[] = [];
-  let acc = 1;
-  for (let i = keep.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= keep[i]!;
-  }
-  return s;
+  return copyOf(asStrided(g, keep, g.isContiguous ? contiguousStrides(keep) : g.strides), shape);
 }
 
 /** Sum over `dims` (all when omitted). bool sums count in int32. */
@@ -100,7 +90,7 @@ function extremum<D extends DType>(kind: "max" | "min", x: Tensor<D>, dims: Dims
       elementwise("x === y ? 1 : 0", ["x", "y"], viewOf(isExt), x.shape, [viewOf(x), viewOf(y, x.shape)]);
       const count = runReduce("sum", isExt, ds, "float64");
       const dx = empty(x.dtype, x.shape);
-      const gk = asStrided(g.contiguous(), y.shape, keptStrides(y.shape));
+      const gk = asStrided(g.contiguous(), y.shape, contiguousStrides(y.shape));
       elementwise("m === 1 ? g / c : 0", ["m", "g", "c"], viewOf(dx), x.shape, [viewOf(isExt), viewOf(gk, x.shape), viewOf(count, x.shape)]);
       return [dx];
     },
@@ -151,7 +141,7 @@ export function logsumexp<D extends DType>(x: Tensor<D>, dims?: Dims, { keepdim 
 function recordReduction(name: "logsumexp" | "norm", x: Tensor, y: Tensor, ds: readonly number[], keepdim: boolean, expr: string): Tensor {
   const gradient = (g: Tensor) => {
     const dx = empty(x.dtype, x.shape);
-    const gk = asStrided(g.contiguous(), y.shape, keptStrides(y.shape));
+    const gk = asStrided(g.contiguous(), y.shape, contiguousStrides(y.shape));
     elementwise(expr, ["g", "x", "y"], viewOf(dx), x.shape, [viewOf(gk, x.shape), viewOf(x), viewOf(y, x.shape)]);
     return [dx];
   };

@@ -23,7 +23,7 @@ const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR
   throughput first, sizes the budgets to the preset's time budget, prints the
   expected wall time, and resumes where it stopped when run again.
 
-  --preset NAME       configs/sweeps/NAME.json (quick: ~5–10 min, full: < 2 h)
+  --preset NAME       a preset shipped with @kiln/train (quick: ~5–10 min, full: < 2 h)
   --sweep FILE        a sweep file of your own (see configs/sweeps/README.md)
   --out DIR           sweep directory (default runs/scaling/<name>)
   --report DIR        also write the report, runs.csv and plan.json here

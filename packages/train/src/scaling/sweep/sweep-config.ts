@@ -127,9 +127,9 @@ export function parseSweepConfig(raw: unknown, source = "sweep"): SweepConfig {
   return c;
 }
 
-/** Directory of the bundled presets (`configs/sweeps/` at the repository root). */
+/** Directory of the bundled presets: `presets/` in the @kiln/train package, the same from `src/` and compiled `dist/`. */
 export function presetDir(): string {
-  return fileURLToPath(new URL("../../../../../configs/sweeps/", import.meta.url));
+  return fileURLToPath(new URL("../../../presets/", import.meta.url));
 }
 
 /** Loads a sweep file or a preset by name (`quick`, `full`), with `--set key=value` overrides. */

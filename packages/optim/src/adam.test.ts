@@ -5,8 +5,7 @@
  */
 import { Generator, randn, tensor, type Tensor } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { Adam } from "./adam.js";
-import { AdamW } from "./adamw.js";
+import { Adam, AdamW } from "./adam.js";
 import { NonFiniteGradError } from "./clip.js";
 import { LRScheduler } from "./scheduler.js";
 import { warmupCosine } from "./schedules.js";
