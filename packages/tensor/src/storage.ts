@@ -40,6 +40,11 @@ export function trackStorages(list: Storage[] | null): Storage[] | null {
   return prev;
 }
 
+/** @internal Hands `s` (made outside a backward pass) to the pass now recording, which frees it once unused. */
+export function adoptStorage(s: Storage): void {
+  created?.push(s);
+}
+
 /** @internal Returns `s`'s array to the pool now; nothing may use `s` (or a view of it) afterwards. */
 export function releaseStorage(s: Storage): void {
   release(s.data);
