@@ -5,7 +5,7 @@
  * Run: `npx tsx benchmarks/src/matmul.ts [--quick] [--step]` (`--step`: only the training step's shapes).
  */
 // NOTE: kernels are not (yet) part of @kiln/tensor's public index, so this reaches into its src/.
-import { getThreads } from "../../packages/tensor/src/kernels/matmul.js";
+import { getThreads } from "@kiln/tensor";
 import { gemmJs } from "../../packages/tensor/src/kernels/matmul-js.js";
 import { gemmWasm, wasmAllocF32, wasmFreeF32, wasmThreadsReady } from "../../packages/tensor/src/kernels/wasm/matmul-simd.js";
 import { STEP_CONFIGS } from "./step-configs.js";

@@ -6,10 +6,7 @@
  */
 import { Llama } from "@kiln/nn";
 import { AdamW } from "@kiln/optim";
-import { Generator, randint } from "@kiln/tensor";
-// NOTE: the pool's counters and the thread count are not (yet) part of @kiln/tensor's public index.
-import { getThreads, setThreads, warmUpThreads } from "../../packages/tensor/src/kernels/matmul.js";
-import { memoryStats } from "../../packages/tensor/src/memory/pool.js";
+import { Generator, getThreads, memoryStats, randint, setThreads, warmUpThreads } from "@kiln/tensor";
 import { STEP_CONFIGS, type StepConfig } from "./step-configs.js";
 
 /** What one benchmarked config reports (also the JSON line of `--json`). */

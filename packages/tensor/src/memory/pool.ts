@@ -9,6 +9,7 @@
 import { totalmem } from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { ENV } from "../env.js";
 import { BYTES_PER_ELEMENT, allocate, type DataTypeMap, type DType, type TypedArray } from "../dtype.js";
 import { wasmAllocF32, wasmSimdAvailable } from "../kernels/wasm/matmul-simd.js";
 
@@ -63,7 +64,7 @@ interface Collector {
 
 function makeCollector(): Collector {
   const fallback: Collector = { gc: null, Registry: FinalizationRegistry };
-  if (process.env["KILN_POOL_GC"] === "0" || !/^(1[0-2])\./.test(process.versions.v8)) return fallback;
+  if (!ENV.poolGc || !/^(1[0-2])\./.test(process.versions.v8)) return fallback;
   try {
     v8.setFlagsFromString("--expose-gc");
     v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
@@ -97,9 +98,9 @@ const MIN_TRIGGER = 256 * 2 ** 20;
 let trigger = MIN_TRIGGER;
 
 /** Default budget: a quarter of the machine's memory, at most 4 GiB (`KILN_POOL_MB` overrides). */
-let budget = process.env["KILN_POOL_MB"] !== undefined ? Number(process.env["KILN_POOL_MB"]) * 2 ** 20 : Math.min(totalmem() / 4, 4 * 2 ** 30);
-let useWasm = process.env["KILN_WASM_STORAGE"] !== "0";
-const poison = process.env["KILN_POOL_POISON"] === "1";
+let budget = ENV.poolBytes ?? Math.min(totalmem() / 4, 4 * 2 ** 30);
+let useWasm = ENV.wasmStorage;
+const poison = ENV.poolPoison;
 let slab: SharedArrayBuffer | null = null;
 let slabTop = SLAB_BYTES;
 
