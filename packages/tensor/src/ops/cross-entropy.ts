@@ -9,7 +9,7 @@ import { isGradEnabled } from "../autograd/grad-mode.js";
 import { crossEntropyForward, crossEntropyForwardWasm } from "../kernels/cross-entropy.js";
 import { getBackend, getThreads } from "../kernels/matmul.js";
 import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
-import { adoptStorage } from "../storage.js";
+import { recordStorage } from "../memory/recycler.js";
 import { mul } from "./binary.js";
 import { fmtShape, sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
@@ -83,7 +83,7 @@ export function crossEntropy<D extends DType>(logits: Tensor<D>, targets: Tensor
     (g) => {
       // d loss_r / d logits_r = softmax − onehot (made in the forward pass), times the upstream gradient reaching row r
       const unit = dx ?? made()!;
-      if (dx !== null) adoptStorage(dx.storage); // backward owns it now: freed once used
+      if (dx !== null) recordStorage(dx.storage); // backward owns it now: freed once used
       dx = null; // a second backward (retainGraph) recomputes it
       const gs = contiguousData(g).data;
       if (gs.every((v) => v === 1)) return [unit];

@@ -1,5 +1,5 @@
 /**
- * @file The fused-kernel WASM module (attention, SwiGLU gate, cross-entropy, RMSNorm, RoPE) and its runtime: it
+ * @file The fused-kernel WASM module (attention, SwiGLU gate, cross-entropy, RMSNorm, RoPE, add) and its runtime: it
  * shares the GEMM's heap (one shared `WebAssembly.Memory`), has its own worker pool serving the
  * `run(op, ...)` entry, and a staging area for operands that live outside the heap.
  */
@@ -9,19 +9,20 @@ import { assemble, Func, type Local, type WasmMemory, type WasmModule, wasmApi }
 import { BC, microKernel, packCKernel, packTKernel, storeRowsKernel, zeroKernel } from "./attention-parts.js";
 import { attentionBackwardKernel } from "./attention-bwd-simd.js";
 import { attentionForwardKernel } from "./attention-fwd-simd.js";
+import { addKernel } from "./add-simd.js";
 import { crossEntropyKernel } from "./cross-entropy-simd.js";
 import { rmsNormBackwardKernel, rmsNormForwardKernel, rmsNormWeightGradKernel } from "./rms-norm-simd.js";
 import { ropeKernel } from "./rope-simd.js";
 import { siluMulBackwardKernel, siluMulForwardKernel } from "./silu-mul-simd.js";
 
 /** Operation codes of the `run` entry. */
-export const OP = { attnFwd: 0, attnBwd: 1, siluFwd: 2, siluBwd: 3, ceFwd: 4, rmsFwd: 5, rmsBwd: 6, rmsDw: 7, ropeFwd: 8 } as const;
+export const OP = { attnFwd: 0, attnBwd: 1, siluFwd: 2, siluBwd: 3, ceFwd: 4, rmsFwd: 5, rmsBwd: 6, rmsDw: 7, ropeFwd: 8, addF32: 9 } as const;
 
 /** Arguments of `run` after the op code (a task is padded with zeros to this many). */
 export const RUN_ARGS = 7;
 
 // The kernels `run` dispatches to, by op code, with their argument counts.
-const ENTRIES: readonly [string, number][] = [["attnFwd", 4], ["attnBwd", 4], ["siluFwd", 4], ["siluBwd", 6], ["ceFwd", 7], ["rmsFwd", 7], ["rmsBwd", 7], ["rmsDw", 7], ["ropeFwd", 5]];
+const ENTRIES: readonly [string, number][] = [["attnFwd", 4], ["attnBwd", 4], ["siluFwd", 4], ["siluBwd", 6], ["ceFwd", 7], ["rmsFwd", 7], ["rmsBwd", 7], ["rmsDw", 7], ["ropeFwd", 5], ["addF32", 4]];
 
 const NAMES = ["micro1", "micro3", "micro5", "zero", "packT", "packC", "storeRows", ...ENTRIES.map(([n]) => n), "run"];
 
@@ -54,7 +55,7 @@ export function fusedModuleBytes(): Uint8Array {
     microKernel("micro1", 4, 16), microKernel("micro3", BC * 4, 4), microKernel("micro5", 4, BC * 4),
     zeroKernel(), packTKernel(), packCKernel(), storeRowsKernel(),
     attentionForwardKernel(id), attentionBackwardKernel(id), siluMulForwardKernel(), siluMulBackwardKernel(), crossEntropyKernel(),
-    rmsNormForwardKernel(), rmsNormBackwardKernel(), rmsNormWeightGradKernel(), ropeKernel(), runKernel(),
+    rmsNormForwardKernel(), rmsNormBackwardKernel(), rmsNormWeightGradKernel(), ropeKernel(), addKernel(), runKernel(),
   ];
   funcs.forEach((fn, i) => {
     if (fn.name !== NAMES[i]) throw new Error(`fused wasm: function ${i} is ${fn.name}, expected ${NAMES[i]}`);
