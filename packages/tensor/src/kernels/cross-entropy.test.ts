@@ -2,22 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { CE_THREAD_MIN, crossEntropyForward, crossEntropyForwardWasm } from "./cross-entropy.js";
 import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
-
-function fill(n: number, seed: number, amp: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * amp;
-  }
-  return out;
-}
+import { fill, sameBits } from "./test-util.js";
 
 function targets(N: number, V: number, ignoreEvery: number): Int32Array {
   return Int32Array.from({ length: N }, (_, r) => (r % ignoreEvery === ignoreEvery - 1 ? -1 : (r * 7919) % V));
 }
-
-const same = (x: Float32Array, y: Float32Array) => Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)) === 0;
 
 describe.runIf(fusedAvailable())("crossEntropy WASM kernel", () => {
   it.each([[3, 1], [5, 7], [17, 64], [9, 1027]])("matches the float64 loops, N = %i, V = %i (ignored rows give 0)", (N, V) => {
@@ -35,7 +24,7 @@ describe.runIf(fusedAvailable())("crossEntropy WASM kernel", () => {
     }
     const lossOnly = new Float32Array(N);
     crossEntropyForwardWasm(lossOnly, null, x, t, N, V, 0.25);
-    expect(same(lossOnly, loss)).toBe(true);
+    expect(sameBits(lossOnly, loss)).toBe(true);
   });
 
   it("gives bit-identical results on 1, 2 and 3 threads", () => {
@@ -49,6 +38,6 @@ describe.runIf(fusedAvailable())("crossEntropy WASM kernel", () => {
       return [loss, dx];
     };
     const one = run(1);
-    for (const th of [2, 3]) run(th).forEach((x, i) => expect(same(x, one[i]!)).toBe(true));
+    for (const th of [2, 3]) run(th).forEach((x, i) => expect(sameBits(x, one[i]!)).toBe(true));
   });
 });

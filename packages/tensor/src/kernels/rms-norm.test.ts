@@ -2,22 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { RMS_THREAD_MIN, rmsNormBackward, rmsNormBackwardWasm, rmsNormForward, rmsNormForwardWasm } from "./rms-norm.js";
 import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
-
-function fill(n: number, seed: number, amp: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * amp;
-  }
-  return out;
-}
+import { fill, sameBits } from "./test-util.js";
 
 const f64 = (x: Float32Array) => Float64Array.from(x);
 const close = (x: ArrayLike<number>, ref: ArrayLike<number>, tol: number) => {
   for (let i = 0; i < ref.length; i++) expect(Math.abs(x[i]! - ref[i]!)).toBeLessThan(tol * (1 + Math.abs(ref[i]!)));
 };
-const same = (x: ArrayBufferView, y: ArrayBufferView) => Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)) === 0;
 
 function run(rows: number, n: number, withW: boolean, threads: number) {
   const [x, g] = [fill(rows * n, rows + n, 3), fill(rows * n, 7, 1)];
@@ -46,7 +36,7 @@ describe.runIf(fusedAvailable())("RMSNorm WASM kernels", () => {
     const one = run(rows, n, true, 1);
     for (const t of [2, 3]) {
       const other = run(rows, n, true, t);
-      for (const k of ["y", "rstd", "dx", "dw"] as const) expect(same(other[k], one[k])).toBe(true);
+      for (const k of ["y", "rstd", "dx", "dw"] as const) expect(sameBits(other[k], one[k])).toBe(true);
     }
   });
 });

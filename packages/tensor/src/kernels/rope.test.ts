@@ -2,18 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { ROPE_THREAD_MIN, ropeForward, ropeForwardWasm } from "./rope.js";
 import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
-
-function fill(n: number, seed: number, amp: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * amp;
-  }
-  return out;
-}
-
-const same = (x: Float32Array, y: Float32Array) => Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)) === 0;
+import { fill, sameBits } from "./test-util.js";
 
 function run(B: number, T: number, H: number, hs: number, offset: number, sign: number, threads: number) {
   const P = offset + T + 2;
@@ -35,6 +24,6 @@ describe.runIf(fusedAvailable())("RoPE WASM kernel", () => {
     expect(fusedThreadsReady(3)).toBe(true);
     const T = Math.ceil(ROPE_THREAD_MIN / (4 * 16)) + 3;
     const one = run(1, T, 4, 16, 2, 1, 1).y;
-    for (const t of [2, 3]) expect(same(run(1, T, 4, 16, 2, 1, t).y, one)).toBe(true);
+    for (const t of [2, 3]) expect(sameBits(run(1, T, 4, 16, 2, 1, t).y, one)).toBe(true);
   });
 });
