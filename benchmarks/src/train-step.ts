@@ -19,8 +19,11 @@ export interface StepResult {
   baseRss: number;
   /** Bytes the pool took fresh (from the OS or the wasm heap's untouched top) during the timed steps. */
   freshBytes: number;
-  /** Untimed warm-up steps taken (until one took no fresh memory). */
+  /** Untimed warm-up steps taken (until the pool ran a collection cycle without fresh memory). */
   warmupSteps: number;
+  /** Forced collections the pool ran during the timed steps, and their milliseconds. */
+  collections: number;
+  collectMs: number;
   params: number;
   threads: number;
 }
@@ -50,8 +53,9 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
   let settled = false;
   let cycleFresh = 0;
   let cycles = memoryStats().collections;
+  let timedFrom: ReturnType<typeof memoryStats> | null = null;
   while (samplesMs.length < steps) {
-    const before = memoryStats().freshBytes;
+    const at = memoryStats();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const { loss } = model.forward(x, y);
@@ -61,7 +65,7 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
     const after = memoryStats();
-    const took = after.freshBytes - before;
+    const took = after.freshBytes - at.freshBytes;
     if (after.collections !== cycles) {
       settled ||= cycleFresh === 0 && cycles > 0;
       [cycles, cycleFresh] = [after.collections, 0];
@@ -69,6 +73,7 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
     cycleFresh += took;
     if (samplesMs.length === 0 && (warm < warmup || (warm < maxWarmup && !settled))) warm++;
     else {
+      timedFrom ??= at;
       samplesMs.push(ms);
       cpuMs.push((cpu.user + cpu.system) / 1000);
       fresh += took;
@@ -76,9 +81,10 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
     await new Promise((resolve) => setImmediate(resolve)); // as the Trainer does between steps
   }
   const tokens = c.batch * c.ctx;
+  const end = memoryStats();
   return {
     config: name, samplesMs, cpuMs, tokPerS: tokens / (median(samplesMs) / 1000), peakRss: process.resourceUsage().maxRSS * 1024, baseRss,
-    freshBytes: fresh, warmupSteps: warm, params: model.numParameters(), threads: getThreads(),
+    freshBytes: fresh, warmupSteps: warm, collections: end.collections - timedFrom!.collections, collectMs: end.collectMs - timedFrom!.collectMs, params: model.numParameters(), threads: getThreads(),
   };
 }
 
@@ -95,7 +101,8 @@ async function main(): Promise<void> {
     else {
       const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
       console.log(`${name}: ${r.tokPerS.toFixed(0)} tok/s (median ${median(r.samplesMs).toFixed(0)} ms, cpu ${median(r.cpuMs).toFixed(0)} ms, ` +
-        `${r.threads} threads), peak RSS ${mb(r.peakRss)} (runtime ${mb(r.baseRss)}), ${r.warmupSteps} warm-up steps, fresh memory in timed steps ${mb(r.freshBytes)}`);
+        `${r.threads} threads), peak RSS ${mb(r.peakRss)} (runtime ${mb(r.baseRss)}), ${r.warmupSteps} warm-up steps, fresh memory in timed steps ${mb(r.freshBytes)}, ` +
+        `${r.collections} collections taking ${r.collectMs.toFixed(0)} ms in the timed steps`);
     }
   }
 }
