@@ -43,6 +43,22 @@ describe("crossEntropy", () => {
     expect(gx).toBeAllclose(x.grad!, { atol: 1e-14, rtol: 0 });
   });
 
+  it("float32 (the WASM kernel) matches float64; the gradient made in forward survives a retained second backward and scales by the upstream", () => {
+    const x = randn([3, 5, 37], { generator: g, requiresGrad: true });
+    const t = ids([[1, -100, 36, 0, 5], [7, 7, 8, -100, 2], [0, 1, 2, 3, 4]]);
+    const y = crossEntropy(x, t);
+    const x64 = x.detach().to("float64").requiresGrad_();
+    const ref = crossEntropy(x64, t);
+    expect(Math.abs(y.item() - ref.item())).toBeLessThan(1e-5);
+    ref.backward();
+    y.backward(undefined, { retainGraph: true });
+    expect(maxDiff(x.grad!, x64.grad!)).toBeLessThan(1e-6);
+    const first = x.grad!.clone();
+    x.grad = null;
+    y.backward(tensor(2), { retainGraph: true });
+    expect(maxDiff(x.grad!, first.mul(2))).toBeLessThan(1e-7);
+  });
+
   it("is stable for extreme logits; all-ignored mean is NaN as in torch", () => {
     const x = tensor([[1000, 0, -1000]]);
     expect(crossEntropy(x, ids([0])).item()).toBe(0);

@@ -1,7 +1,8 @@
 /** @file Tests of the worker pool with a one-instruction wasm module: task placement, failures, KILN_THREADS. */
 import { afterAll, describe, expect, it } from "vitest";
 import { assemble, Func, wasmApi } from "../wasm/assembler.js";
-import { defaultThreads, WorkerPool } from "./pool.js";
+import { defaultThreads, readEnv } from "../../env.js";
+import { WorkerPool } from "./pool.js";
 
 // store(ptr, value, scratch): writes value + scratch at byte ptr, so each call shows which thread ran it
 const store = new Func("store", ["i32", "i32", "i32"]);
@@ -31,17 +32,10 @@ describe("WorkerPool", () => {
   });
 
   it("reads KILN_THREADS", () => {
-    const old = process.env["KILN_THREADS"];
-    try {
-      process.env["KILN_THREADS"] = "3";
-      expect(defaultThreads()).toBe(3);
-      process.env["KILN_THREADS"] = "two";
-      expect(() => defaultThreads()).toThrow(/KILN_THREADS must be a positive integer, got "two"/);
-      delete process.env["KILN_THREADS"];
-      expect(defaultThreads()).toBeGreaterThanOrEqual(1);
-    } finally {
-      if (old === undefined) delete process.env["KILN_THREADS"];
-      else process.env["KILN_THREADS"] = old;
-    }
+    expect(defaultThreads(readEnv({ KILN_THREADS: "3" }))).toBe(3);
+    expect(() => readEnv({ KILN_THREADS: "two" })).toThrow(/KILN_THREADS must be a positive integer, got "two"/);
+    expect(defaultThreads(readEnv({}))).toBeGreaterThanOrEqual(1);
+    expect(() => readEnv({ KILN_BACKEND: "gpu" })).toThrow(/KILN_BACKEND must be "js" or "wasm", got "gpu"/);
+    expect(readEnv({ KILN_POOL_MB: "64" }).poolBytes).toBe(64 * 2 ** 20);
   });
 });
