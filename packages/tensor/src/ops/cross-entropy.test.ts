@@ -52,11 +52,11 @@ describe("crossEntropy", () => {
     expect(Math.abs(y.item() - ref.item())).toBeLessThan(1e-5);
     ref.backward();
     y.backward(undefined, { retainGraph: true });
-    expect(maxDiff(x.grad!, x64.grad!)).toBeLessThan(1e-6);
+    expect(x.grad!).toBeAllclose(x64.grad!, { atol: 1e-6, rtol: 0 });
     const first = x.grad!.clone();
     x.grad = null;
     y.backward(tensor(2), { retainGraph: true });
-    expect(maxDiff(x.grad!, first.mul(2))).toBeLessThan(1e-7);
+    expect(x.grad!).toBeAllclose(first.mul(2), { atol: 1e-7, rtol: 0 });
   });
 
   it("is stable for extreme logits; all-ignored mean is NaN as in torch", () => {
