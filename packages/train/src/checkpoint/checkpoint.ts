@@ -3,16 +3,18 @@
  * `LlamaForCausalLM` names), `config.json` (HF LlamaConfig plus a `kiln`
  * section), `optimizer.safetensors`, `trainer.json` (step, tokens, sampler
  * and generator states, the full training config) and `tokenizer.json`.
- * Written atomically; loading validates every file and names the bad one.
+ * Written once under a temporary name and renamed into place; loading
+ * validates every file and names the bad one.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { Tokenizer } from "@kiln/data";
 import { Llama, llamaConfig, toHfConfig, type LlamaConfig } from "@kiln/nn";
 import { parseOptimizerState, serializeOptimizerState, type Optimizer, type OptimizerStateDict } from "@kiln/optim";
-import { Generator, loadSafetensors, saveSafetensors, type GeneratorState, type Tensor } from "@kiln/tensor";
+import { Generator, loadSafetensors, serializeSafetensors, type GeneratorState, type Tensor } from "@kiln/tensor";
 import { parseTrainConfig, type TrainConfig } from "../config/train-config.js";
-import { writeDirAtomic, writeFileAtomic } from "../util/atomic.js";
+import { fsyncDir, writeFileDurable } from "../util/atomic.js";
+import { faultPoint } from "../util/fault.js";
 
 /** The format tag in `trainer.json`. */
 export const CHECKPOINT_FORMAT = "kiln.checkpoint/1";
@@ -48,19 +50,43 @@ export interface Checkpoint {
   tokenizer: Tokenizer | null;
 }
 
-/** Writes a checkpoint directory atomically (the previous one stays valid until the new one is complete). */
+/**
+ * Writes a new checkpoint directory `dir` crash-safely: every file is written
+ * and flushed inside a temporary sibling, the directory is flushed, then
+ * renamed to `dir` once. `dir` must not exist: checkpoints are never replaced.
+ */
 export function saveCheckpoint(
   dir: string,
   parts: { model: Llama; optimizer?: Optimizer | null; tokenizer?: Tokenizer | null; trainer?: TrainerState | null },
 ): void {
-  writeDirAtomic(dir, (tmp) => {
-    saveSafetensors(join(tmp, "model.safetensors"), parts.model.stateDict(), { format: "pt" });
+  if (existsSync(dir)) throw new CheckpointError(`${dir}: already exists (checkpoints are written once, never replaced)`);
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  faultPoint("checkpoint:mkdir");
+  try {
     const kiln = parts.trainer ? { format: CHECKPOINT_FORMAT, train: parts.trainer.config } : { format: CHECKPOINT_FORMAT };
-    writeFileAtomic(join(tmp, "config.json"), `${JSON.stringify({ ...toHfConfig(parts.model.config), torch_dtype: "float32", kiln }, null, 2)}\n`);
-    if (parts.optimizer) writeFileAtomic(join(tmp, "optimizer.safetensors"), serializeOptimizerState(parts.optimizer.stateDict()));
-    if (parts.trainer) writeFileAtomic(join(tmp, "trainer.json"), `${JSON.stringify(parts.trainer, null, 2)}\n`);
+    writeFileDurable(join(tmp, "model.safetensors"), serializeSafetensors(parts.model.stateDict(), { format: "pt" }));
+    faultPoint("checkpoint:model.safetensors");
+    writeFileDurable(join(tmp, "config.json"), `${JSON.stringify({ ...toHfConfig(parts.model.config), torch_dtype: "float32", kiln }, null, 2)}\n`);
+    faultPoint("checkpoint:config.json");
+    if (parts.optimizer) writeFileDurable(join(tmp, "optimizer.safetensors"), serializeOptimizerState(parts.optimizer.stateDict()));
+    faultPoint("checkpoint:optimizer.safetensors");
+    if (parts.trainer) writeFileDurable(join(tmp, "trainer.json"), `${JSON.stringify(parts.trainer, null, 2)}\n`);
+    faultPoint("checkpoint:trainer.json");
     if (parts.tokenizer) parts.tokenizer.save(join(tmp, "tokenizer.json"));
-  });
+    faultPoint("checkpoint:tokenizer.json");
+    fsyncDir(tmp);
+    faultPoint("checkpoint:fsync");
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  fsyncDir(parent);
+  faultPoint("checkpoint:renamed");
 }
 
 /** A checkpoint problem, naming the directory and file. */

@@ -84,6 +84,7 @@ export const scalingCommand: Command = {
     "dry-run": { type: "boolean" }, set: { type: "string", multiple: true },
     "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" },
   },
+  positional: "list",
   async run(values, positionals) {
     const [sub, arg, ...extra] = positionals;
     if (extra.length > 0 || (sub !== undefined && sub !== "fit" && sub !== "report")) throw new Error(`unexpected arguments ${JSON.stringify(positionals)}; see kiln scaling --help`);

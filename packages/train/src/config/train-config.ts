@@ -62,6 +62,8 @@ export const trainConfigSchema = object({
     evalBatches: number(20, { integer: true, min: 1 }),
     /** Steps between checkpoints (0: only at the end). */
     checkpointInterval: number(200, { integer: true, min: 0 }),
+    /** Checkpoints kept in the run directory (older ones are deleted once a newer one is complete). */
+    keepLast: number(2, { integer: true, min: 1 }),
     logInterval: number(10, { integer: true, min: 1 }),
   }),
   sample: object({

@@ -1,32 +1,28 @@
 /**
- * @file Atomic writes: a file or a whole directory is written under a
- * temporary name, flushed, then renamed into place, so a crash mid-write
- * leaves the previous version intact and never a half-written one.
+ * @file Durable writes: files flushed to disk before they are renamed into
+ * place, and directories flushed so that a rename survives a power loss.
+ * Whole-file replacement is `writeFileAtomic` from @kiln/tensor.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 export { writeFileAtomic } from "@kiln/tensor";
-import { basename, dirname, join } from "node:path";
 
-/**
- * Builds a directory with `fill(tmpDir)` and moves it to `dir`, replacing any
- * previous one. The old directory is renamed aside first and removed only
- * after the new one is in place, so at every instant one complete version exists.
- */
-export function writeDirAtomic(dir: string, fill: (tmpDir: string) => void): void {
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.${process.pid}.tmp`);
-  const old = join(parent, `.${basename(dir)}.${process.pid}.old`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+/** Writes `data` to a new file at `path` and flushes it to disk (no rename: for files inside a directory that is itself renamed into place). */
+export function writeFileDurable(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, "wx");
   try {
-    fill(tmp);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
-  const hadOld = existsSync(dir);
-  if (hadOld) renameSync(dir, old);
-  renameSync(tmp, dir);
-  if (hadOld) rmSync(old, { recursive: true, force: true });
+}
+
+/** Flushes a directory's entries (so a file created or renamed in it survives a power loss). */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
