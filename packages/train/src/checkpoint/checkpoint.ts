@@ -15,6 +15,7 @@ import { Generator, loadSafetensors, serializeSafetensors, type GeneratorState, 
 import { parseTrainConfig, type TrainConfig } from "../config/train-config.js";
 import { fsyncDir, writeFileDurable } from "../util/atomic.js";
 import { faultPoint } from "../util/fault.js";
+import { parseJsonText } from "../util/json.js";
 
 /** The format tag in `trainer.json`. */
 export const CHECKPOINT_FORMAT = "kiln.checkpoint/1";
@@ -102,7 +103,7 @@ function readJson(path: string, what: string): Record<string, unknown> {
     throw new CheckpointError(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   try {
-    const v = JSON.parse(text) as unknown;
+    const v = parseJsonText(text);
     if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not a JSON object");
     return v as Record<string, unknown>;
   } catch (e) {
@@ -125,8 +126,13 @@ export function loadCheckpoint(dir: string): Checkpoint {
     throw new CheckpointError(`${join(dir, "config.json")}: ${(e as Error).message}`);
   }
   let weights: Record<string, Tensor>;
+  const weightsPath = join(dir, "model.safetensors");
   try {
-    weights = loadSafetensors(join(dir, "model.safetensors")).tensors;
+    const file = loadSafetensors(weightsPath);
+    if (file.metadata !== undefined && "kiln.optimizer" in file.metadata) {
+      throw new CheckpointError(`${weightsPath}: is a kiln optimizer state (AdamW moments of ${Object.keys(file.tensors).length / 2} parameters), not model weights`);
+    }
+    weights = file.tensors;
   } catch (e) {
     throw new CheckpointError((e as Error).message);
   }
@@ -169,10 +175,33 @@ export function loadCheckpoint(dir: string): Checkpoint {
 /** A model built from a checkpoint's config with its weights loaded (strict: names, shapes, dtypes). */
 export function modelFromCheckpoint(ckpt: Checkpoint): Llama {
   const model = new Llama(ckpt.modelConfig, { generator: new Generator(0) }); // weights are overwritten below
+  const mismatch = weightsMismatch(model.stateDict(), ckpt.weights, ckpt.modelConfig.tie_word_embeddings);
+  if (mismatch !== null) throw new CheckpointError(`${join(ckpt.dir, "model.safetensors")}: ${mismatch}`);
   try {
     model.loadStateDict(ckpt.weights, { strict: true });
   } catch (e) {
     throw new CheckpointError(`${join(ckpt.dir, "model.safetensors")}: ${(e as Error).message}`);
   }
   return model;
+}
+
+/**
+ * How a file's tensors differ from what a config's model expects, or null
+ * when names and shapes agree: one summary line (counts and the first few
+ * names), then the full lists on later lines (shown under --verbose).
+ */
+export function weightsMismatch(expected: Record<string, Tensor>, got: Record<string, Tensor>, tied: boolean): string | null {
+  const missing = Object.keys(expected).filter((k) => !(k in got) && !(tied && k === "lm_head.weight"));
+  const extra = Object.keys(got).filter((k) => !(k in expected));
+  const shapes = Object.keys(expected).filter((k) => k in got && got[k]!.shape.join() !== expected[k]!.shape.join())
+    .map((k) => `${k} [${got[k]!.shape.join(", ")}] in the file, [${expected[k]!.shape.join(", ")}] by config.json`);
+  if (missing.length + extra.length + shapes.length === 0) return null;
+  const few = (list: string[]) => `${list.slice(0, 3).join(", ")}${list.length > 3 ? `, … ${list.length - 3} more` : ""}`;
+  const parts = [
+    missing.length ? `lacks ${missing.length} tensor${missing.length > 1 ? "s" : ""} the config needs (${few(missing)})` : "",
+    extra.length ? `has ${extra.length} the config does not (${few(extra)})` : "",
+    shapes.length ? `${shapes.length} with other shapes (${few(shapes)})` : "",
+  ].filter((p) => p !== "");
+  const full = [["missing", missing], ["unexpected", extra], ["shape", shapes]] as const;
+  return `does not match config.json: it ${parts.join("; ")} (--verbose lists all)\n${full.filter(([, l]) => l.length > 0).map(([what, l]) => `${what}:\n  ${l.join("\n  ")}`).join("\n")}`;
 }
