@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/main.js";
+import { readMetrics } from "../src/metrics.js";
 import { makeCorpusDir, tempRunDir } from "./helpers.js";
 
 const corpus = makeCorpusDir();
@@ -60,6 +61,9 @@ describe("kiln CLI", () => {
     out = [];
     expect(await main(["info", run])).toBe(0);
     expect(out.join("\n")).toMatch(/step-000012: loads .*\nstep 12 of 12/);
+    expect(await main(["train", configPath, "--out", run, "--overwrite", "--set", "train.steps=6"])).toBe(0); // a lone path is the --config
+    expect(readMetrics(join(run, "metrics.jsonl")).filter((r) => r.loss !== undefined).map((r) => r.step)).toEqual([3, 6]);
+    expect(readdirSync(join(run, "checkpoints")).sort()).toEqual(["LATEST", "step-000006"]);
   });
 
   it("errors are one line naming the problem, with non-zero exit codes", async () => {
