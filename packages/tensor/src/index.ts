@@ -32,7 +32,7 @@ export { to } from "./ops/cast.js";
 export type { TensorLike } from "./ops/util.js";
 export { formatTensor } from "./format.js";
 export { memoryStats, setPoolBudget, type MemoryStats } from "./memory/pool.js";
-export { writeFileAtomic } from "./io/atomic.js";
+export { writeFileAtomic, writeFileDurable, fsyncDir } from "./io/atomic.js";
 export { serializeSafetensors, parseSafetensors, saveSafetensors, loadSafetensors, type SafetensorsContents } from "./io/safetensors.js";
 export { rmsNorm } from "./ops/rms-norm.js";
 export { layerNorm } from "./ops/layer-norm.js";

@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { fsyncDir, writeFileAtomic } from "../util/atomic.js";
+import { writeFileAtomic } from "../util/atomic.js";
 import { faultPoint } from "../util/fault.js";
 import { saveCheckpoint, type TrainerState } from "./checkpoint.js";
 
@@ -72,7 +72,6 @@ export function writeRunCheckpoint(runDir: string, parts: Parameters<typeof save
   const dir = join(root, name);
   if (!existsSync(dir)) saveCheckpoint(dir, parts);
   writeFileAtomic(join(root, LATEST_FILE), `${name}\n`);
-  fsyncDir(root);
   faultPoint("checkpoint:pointer");
   for (const old of listCheckpoints(runDir).slice(0, -keepLast)) {
     if (old.dir !== dir) removeDir(old.dir);
