@@ -13,7 +13,7 @@ import { checkMemory } from "./config/memory.js";
 import { modelConfigFor, type TrainConfig } from "./config/train-config.js";
 import { CHECKPOINT_FORMAT, loadCheckpoint, modelFromCheckpoint, type TrainerState } from "./checkpoint/checkpoint.js";
 import { resumeConfig } from "./checkpoint/resume-config.js";
-import { existingRun, latestCheckpoint, sweepTemporaries, writeRunCheckpoint } from "./checkpoint/store.js";
+import { clearRun, existingRun, latestCheckpoint, sweepTemporaries, writeRunCheckpoint } from "./checkpoint/store.js";
 import { MetricsLog } from "./metrics.js";
 import { prepareData, type RunData } from "./run-data.js";
 import { bar, formatCount, formatDuration, Progress } from "./util/progress.js";
@@ -114,12 +114,14 @@ export class Trainer {
   /**
    * A fresh run of `config` in `outDir` (`data`: already prepared for this
    * config's data section, e.g. by a sweep). A directory that already holds a
-   * run is refused, so two runs never mix their checkpoints and metrics.
+   * run is refused, so two runs never mix their checkpoints and metrics,
+   * unless `overwrite` (then that run's checkpoints and metrics are deleted).
    */
-  static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData): Trainer {
+  static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData, { overwrite = false } = {}): Trainer {
     checkMemory(config);
     const found = existingRun(outDir);
-    if (found.length > 0) throw new Error(`${outDir} already holds a run (${found.join(", ")}); resume it or train into another directory`);
+    if (found.length > 0 && !overwrite) throw new Error(`${outDir} already holds a run (${found.join(", ")}); resume it, train into another directory, or pass { overwrite: true }`);
+    if (found.length > 0) clearRun(outDir);
     return new Trainer(config, outDir, data ?? prepareData(config, io.log), io);
   }
 

@@ -5,7 +5,7 @@
  */
 import { basename, join } from "node:path";
 import { RESUMABLE_KEYS } from "../checkpoint/resume-config.js";
-import { clearRun, existingRun, latestCheckpoint } from "../checkpoint/store.js";
+import { existingRun, latestCheckpoint } from "../checkpoint/store.js";
 import { loadTrainConfig } from "../config/train-config.js";
 import { Trainer } from "../trainer.js";
 import { formatCount, formatDuration, Progress } from "../util/progress.js";
@@ -51,10 +51,9 @@ export const trainCommand: Command = {
         if (values.overwrite !== true) {
           throw new UsageError(`${out} already holds a run (${found.join(", ")}); continue it with --resume ${out}, choose another --out, or pass --overwrite to replace it`);
         }
-        clearRun(out);
-        io.log(`--overwrite: deleted the previous run's checkpoints and metrics in ${out}`);
+        io.log(`--overwrite: deleting the previous run's checkpoints and metrics in ${out}`);
       }
-      trainer = Trainer.create(config, out, io);
+      trainer = Trainer.create(config, out, io, undefined, { overwrite: values.overwrite === true });
     }
     for (const line of trainer.describe()) io.log(line);
     io.log(`run directory: ${trainer.outDir}`);
