@@ -119,6 +119,7 @@ export class Trainer {
    */
   static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData, { overwrite = false } = {}): Trainer {
     checkMemory(config);
+    sweepTemporaries(outDir);
     const found = existingRun(outDir);
     if (found.length > 0 && !overwrite) throw new Error(`${outDir} already holds a run (${found.join(", ")}); resume it, train into another directory, or pass { overwrite: true }`);
     if (found.length > 0) clearRun(outDir);

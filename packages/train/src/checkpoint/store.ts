@@ -7,7 +7,7 @@
  * `step-*` directory exists only once all its files are on disk.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import { faultPoint } from "../util/fault.js";
 import { saveCheckpoint, type TrainerState } from "./checkpoint.js";
@@ -140,11 +140,11 @@ export function resolveCheckpointDir(path: string): string {
   return latestCheckpoint(root) ?? path;
 }
 
-/** What marks `runDir` as holding a run already (checkpoints, metrics), empty when it does not. */
+/** What marks `runDir` as holding a run already (its newest checkpoint, metrics), empty when it does not. */
 export function existingRun(runDir: string): string[] {
-  const found = [CHECKPOINTS_DIR, LEGACY_DIR, "metrics.jsonl"].filter((name) => existsSync(join(runDir, name)));
   const newest = latestCheckpoint(runDir);
-  return newest === null ? found : found.map((name) => (name === CHECKPOINTS_DIR ? `${CHECKPOINTS_DIR}/${basename(newest)}` : name));
+  const found = newest === null ? [] : [relative(runDir, newest)];
+  return existsSync(join(runDir, "metrics.jsonl")) ? [...found, "metrics.jsonl"] : found;
 }
 
 /** Deletes a run's checkpoints and metrics (what `kiln train --overwrite` replaces). */
