@@ -54,6 +54,15 @@ describe("bad input", () => {
     }
   }, 120_000);
 
+  it("--verbose adds the full list of tensors a mismatched checkpoint lacks, and the stack", async () => {
+    const err: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
+    expect(await main(["eval", join(fixture.root, "other-config"), "--verbose"])).toBe(1);
+    const text = err.join("\n");
+    expect(text).toMatch(/missing:\n( {2}model\.layers\.[12]\.\S+\n){18}/);
+    expect(text).toMatch(/\n\s+at /);
+  });
+
   it("a spread of rows through a spawned kiln", async () => {
     const picked = cases.filter((_, i) => i % 9 === 0);
     for (let i = 0; i < picked.length; i += 2) {
