@@ -17,6 +17,7 @@ import { loadCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { latestCheckpoint, listCheckpoints, readLatestPointer, resolveCheckpointDir, sweepTemporaries } from "../src/checkpoint/store.js";
 import { checkMemory, countParameters, estimateMemory, flopsPerToken } from "../src/config/memory.js";
 import { modelConfigFor, parseTrainConfig } from "../src/config/train-config.js";
+import { prepareData } from "../src/run-data.js";
 import { Trainer, warmupFor } from "../src/trainer.js";
 import { formatCount } from "../src/util/progress.js";
 import { makeCorpusDir, quietIO, tempRunDir, tinyConfig } from "./helpers.js";
@@ -71,6 +72,14 @@ describe("run checkpoints", () => {
     expect(removed.sort()).toEqual([".step-000004.999999.tmp", "metrics.jsonl.999999.0a1b2c3d.tmp"]);
     expect(existsSync(join(out, "checkpoints", `.step-000002.${process.ppid}.del`))).toBe(true);
     expect(existsSync(join(out, "notes.txt"))).toBe(true);
+  });
+
+  it("data preparation sweeps what killed runs left in the token and tokenizer caches", () => {
+    const own = join(tempRunDir(), "cache");
+    mkdirSync(join(own, "tokens"), { recursive: true });
+    writeFileSync(join(own, "tokens", "sotu.abc.bin.999999.0a1b2c3d.tmp"), "x");
+    prepareData(tinyConfig(corpus, own));
+    expect(readdirSync(join(own, "tokens")).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 
   it("Trainer.create refuses a directory that holds a run", async () => {

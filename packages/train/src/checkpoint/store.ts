@@ -105,29 +105,31 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Removes the temporaries (`*.<pid>[.<hex>].tmp|del|old`) that dead processes left directly in `dir`; returns their paths. */
+export function removeDeadTemporaries(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const m = TEMPORARY.exec(name);
+    if (m === null || alive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
 /**
  * Removes the temporaries that killed processes left in a run directory and
  * its `checkpoints/` (entries of live processes are left alone). An old-style
- * run killed between its two renames gets its `checkpoint/` back from the
- * `.checkpoint.<pid>.old` copy. Returns the paths removed.
+ * run killed between its two renames first gets its `checkpoint/` back from
+ * the `.checkpoint.<pid>.old` copy. Returns the paths removed.
  */
 export function sweepTemporaries(runDir: string): string[] {
-  const removed: string[] = [];
-  for (const dir of [runDir, join(runDir, CHECKPOINTS_DIR)]) {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
-    for (const name of readdirSync(dir)) {
-      const m = TEMPORARY.exec(name);
-      if (m === null || alive(Number(m[1]))) continue;
-      const path = join(dir, name);
-      if (dir === runDir && name.startsWith(`.${LEGACY_DIR}.`) && m[2] === "old" && !existsSync(join(runDir, LEGACY_DIR))) {
-        renameSync(path, join(runDir, LEGACY_DIR));
-        continue;
-      }
-      rmSync(path, { recursive: true, force: true });
-      removed.push(path);
-    }
+  if (existsSync(runDir) && !existsSync(join(runDir, LEGACY_DIR))) {
+    const old = readdirSync(runDir).find((n) => n.startsWith(`.${LEGACY_DIR}.`) && TEMPORARY.exec(n)?.[2] === "old" && !alive(Number(TEMPORARY.exec(n)![1])));
+    if (old !== undefined) renameSync(join(runDir, old), join(runDir, LEGACY_DIR));
   }
-  return removed;
+  return [...removeDeadTemporaries(runDir), ...removeDeadTemporaries(join(runDir, CHECKPOINTS_DIR))];
 }
 
 /**
