@@ -113,7 +113,7 @@ export function badInputCases(f: BadInputFixture): BadInputCase[] {
     { what: "--batches negative", args: ["eval", f.run, "--batches", "-2"], code: 2, error: /--batches must be an integer ≥ 1, got "-2"/ },
     { what: "no such checkpoint", args: ["sample", "--checkpoint", join(f.root, "nope"), "--prompt-ids", "1"], code: 1, error: /nope: no such checkpoint directory/ },
     { what: "truncated weights", args: ["sample", "--checkpoint", join(f.root, "truncated"), "--prompt-ids", "1"], code: 1, error: /model\.safetensors.*truncated/ },
-    { what: "optimizer file as weights", args: ["info", "--checkpoint", join(f.root, "swapped")], code: 1, error: /model\.safetensors: is a kiln optimizer state \(AdamW moments of \d+ parameters\), not model weights/ },
+    { what: "optimizer file as weights", args: ["info", "--checkpoint", join(f.root, "swapped")], code: 1, error: /^kiln info: does not load: .*model\.safetensors: is a kiln optimizer state \(AdamW moments of \d+ parameters\), not model weights/ },
     { what: "config.json disagrees with the weights", args: ["eval", join(f.root, "other-config")], code: 1, error: /does not match config\.json: it lacks 18 tensors the config needs \(model\.layers\.1\.[^,]+, [^,]+, [^,]+, … 15 more\)/ },
     { what: "binary trainer.json", args: ["info", join(f.root, "binary-trainer")], code: 1, error: /trainer\.json: the trainer state is truncated or corrupt \(a binary file, not JSON\)/ },
     { what: "empty config.json", args: ["info", join(f.root, "empty-config")], code: 1, error: /config\.json: the model config is truncated or corrupt \(ends before the JSON is complete\)/ },

@@ -5,7 +5,8 @@
  * checkpoint or run directory, whether it loads and what it holds.
  */
 import { existsSync, statSync } from "node:fs";
-import { loadCheckpoint, modelFromCheckpoint } from "../checkpoint/checkpoint.js";
+import type { Llama } from "@kiln/nn";
+import { CheckpointError, loadCheckpoint, modelFromCheckpoint, type Checkpoint } from "../checkpoint/checkpoint.js";
 import { resolveCheckpointDir } from "../checkpoint/store.js";
 import { availableMemory, countParameters, describeMemory, estimateMemory, flopsPerToken, formatBytes } from "../config/memory.js";
 import { loadTrainConfig, modelConfigFor } from "../config/train-config.js";
@@ -31,8 +32,14 @@ function configInfo(path: string, overrides: string[]): number {
 
 function checkpointInfo(path: string): number {
   const dir = resolveCheckpointDir(path);
-  const ckpt = loadCheckpoint(dir);
-  const model = modelFromCheckpoint(ckpt);
+  let ckpt: Checkpoint;
+  let model: Llama;
+  try {
+    ckpt = loadCheckpoint(dir);
+    model = modelFromCheckpoint(ckpt);
+  } catch (e) {
+    throw new CheckpointError(`does not load: ${(e as Error).message}`);
+  }
   const T = model.config.max_position_embeddings;
   console.log(`${dir}: loads (${model.summary(T)})`);
   if (ckpt.trainer) console.log(`step ${ckpt.trainer.step} of ${ckpt.trainer.config.train.steps}, ${formatCount(ckpt.trainer.tokensSeen)} tokens seen, last val loss ${ckpt.trainer.lastValLoss?.toFixed(4) ?? "—"}`);
