@@ -9,8 +9,11 @@ import type { Tokenizer } from "@kiln/data";
 import { Llama, generate } from "@kiln/nn";
 import { AdamW, LRScheduler, constantLr, linearDecay, warmupCosine, warmupStableDecay, weightDecayGroups, type Schedule } from "@kiln/optim";
 import { Generator, noGrad } from "@kiln/tensor";
+import { checkMemory } from "./config/memory.js";
 import { modelConfigFor, type TrainConfig } from "./config/train-config.js";
-import { CHECKPOINT_FORMAT, loadCheckpoint, modelFromCheckpoint, saveCheckpoint, type TrainerState } from "./checkpoint/checkpoint.js";
+import { CHECKPOINT_FORMAT, loadCheckpoint, modelFromCheckpoint, type TrainerState } from "./checkpoint/checkpoint.js";
+import { resumeConfig } from "./checkpoint/resume-config.js";
+import { clearRun, existingRun, latestCheckpoint, sweepTemporaries, writeRunCheckpoint } from "./checkpoint/store.js";
 import { MetricsLog } from "./metrics.js";
 import { prepareData, type RunData } from "./run-data.js";
 import { bar, formatCount, formatDuration, Progress } from "./util/progress.js";
@@ -43,10 +46,28 @@ export class NonFiniteLossError extends Error {
   override name = "NonFiniteLossError";
 }
 
-/** The learning-rate schedule of a run's config. */
+/**
+ * The warmup a run uses: `optim.warmupSteps`, except that a warmup longer
+ * than the run is scaled to a tenth of it (⌈steps / 10⌉), with a warning; a
+ * warmup over half the run is kept, with a warning that little is left to decay.
+ */
+export function warmupFor(config: TrainConfig): { steps: number; warning: string | null } {
+  const w = config.optim.warmupSteps;
+  const n = config.train.steps;
+  if (w > n) {
+    const scaled = Math.ceil(n / 10);
+    return { steps: scaled, warning: `warning: optim.warmupSteps ${w} is longer than the run (train.steps ${n}); warming up over ${scaled} steps (a tenth of the run) instead` };
+  }
+  if (w > n / 2 && config.optim.schedule !== "constant") {
+    return { steps: w, warning: `warning: optim.warmupSteps ${w} is ${Math.round((100 * w) / n)}% of train.steps ${n}; the learning rate decays over only ${n - w} steps` };
+  }
+  return { steps: w, warning: null };
+}
+
+/** The learning-rate schedule of a run's config (its warmup as {@link warmupFor} says). */
 export function scheduleFor(config: TrainConfig): Schedule {
   const o = config.optim;
-  const common = { peakLr: o.lr, warmupSteps: Math.min(o.warmupSteps, config.train.steps), totalSteps: config.train.steps, minLrRatio: o.minLrRatio };
+  const common = { peakLr: o.lr, warmupSteps: warmupFor(config).steps, totalSteps: config.train.steps, minLrRatio: o.minLrRatio };
   switch (o.schedule) {
     case "cosine": return warmupCosine(common);
     case "linear": return linearDecay(common);
@@ -87,18 +108,42 @@ export class Trainer {
     this.sampler = data.train.randomBatches({ batchSize: config.train.batchSize, contextLength: config.data.contextLength, generator: new Generator(config.train.seed + 1) });
     this.metrics = new MetricsLog(join(outDir, "metrics.jsonl"));
     io.log(`optimizer: AdamW, ${groups.summary}`);
+    const { warning } = warmupFor(config);
+    if (warning !== null) io.log(warning);
   }
 
-  /** A fresh run of `config` in `outDir` (`data`: already prepared for this config's data section, e.g. by a sweep). */
-  static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData): Trainer {
+  /**
+   * A fresh run of `config` in `outDir` (`data`: already prepared for this
+   * config's data section, e.g. by a sweep). A directory that already holds a
+   * run is refused, so two runs never mix their checkpoints and metrics,
+   * unless `overwrite` (then that run's checkpoints and metrics are deleted).
+   */
+  static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData, { overwrite = false } = {}): Trainer {
+    checkMemory(config);
+    sweepTemporaries(outDir);
+    const found = existingRun(outDir);
+    if (found.length > 0 && !overwrite) throw new Error(`${outDir} already holds a run (${found.join(", ")}); resume it, train into another directory, or pass { overwrite: true }`);
+    if (found.length > 0) clearRun(outDir);
     return new Trainer(config, outDir, data ?? prepareData(config, io.log), io);
   }
 
-  /** Continues the run whose last checkpoint is in `outDir/checkpoint` (`data` as in {@link Trainer.create}). */
-  static resume(outDir: string, io: TrainerIO, data?: RunData): Trainer {
-    const ckpt = loadCheckpoint(join(outDir, "checkpoint"));
+  /**
+   * Continues the run in `outDir` from its newest complete checkpoint (`data`
+   * as in {@link Trainer.create}), after removing what killed writers left.
+   * `overrides` (`--set key=value`) may change only what leaves the model and
+   * data alone (steps, intervals, sampling); a finished run is refused.
+   */
+  static resume(outDir: string, io: TrainerIO, data?: RunData, overrides: readonly string[] = []): Trainer {
+    sweepTemporaries(outDir);
+    const dir = latestCheckpoint(outDir);
+    if (dir === null) throw new Error(`${outDir}: no checkpoint to resume from (not a run directory, or killed before its first checkpoint)`);
+    const ckpt = loadCheckpoint(dir);
     if (ckpt.trainer === null || ckpt.optimizer === null) throw new Error(`${ckpt.dir}: has no trainer.json / optimizer state to resume from`);
-    const t = new Trainer(ckpt.trainer.config, outDir, data ?? prepareData(ckpt.trainer.config, io.log, ckpt.tokenizer ?? undefined), io);
+    const { config, changes } = resumeConfig(ckpt.trainer.config, overrides, ckpt.trainer.step, dir);
+    ckpt.trainer.config = config;
+    checkMemory(config);
+    const t = new Trainer(config, outDir, data ?? prepareData(config, io.log, ckpt.tokenizer ?? undefined), io);
+    for (const line of changes) io.log(line);
     noGrad(() => t.model.loadStateDict(modelFromCheckpoint(ckpt).stateDict(), { strict: true }));
     t.optimizer.loadStateDict(ckpt.optimizer);
     t.scheduler.loadStateDict({ step: ckpt.trainer.step });
@@ -183,11 +228,10 @@ export class Trainer {
     };
   }
 
-  /** Saves `outDir/checkpoint` atomically. */
+  /** Saves `outDir/checkpoints/step-NNNNNN` (written once, then renamed into place) and keeps the newest `train.keepLast`. */
   checkpoint(): string {
-    const dir = join(this.outDir, "checkpoint");
-    saveCheckpoint(dir, { model: this.model, optimizer: this.optimizer, tokenizer: this.data.tokenizer, trainer: this.trainerState() });
-    return dir;
+    const parts = { model: this.model, optimizer: this.optimizer, tokenizer: this.data.tokenizer, trainer: this.trainerState() };
+    return writeRunCheckpoint(this.outDir, parts, this.config.train.keepLast);
   }
 
   /** One optimizer step: accumulate gradients over micro-batches, clip, update. Returns the mean loss and grad norm. */
@@ -237,7 +281,8 @@ export class Trainer {
       } catch (e) {
         progress.done();
         if (e instanceof NonFiniteLossError) {
-          throw new NonFiniteLossError(`${e.message}; stopped. The last good checkpoint (if any) is intact in ${join(this.outDir, "checkpoint")}`);
+          const latest = latestCheckpoint(this.outDir);
+          throw new NonFiniteLossError(`${e.message}; stopped. ${latest === null ? "No checkpoint had been written" : `The last good checkpoint ${latest} is intact`}`);
         }
         throw e;
       }

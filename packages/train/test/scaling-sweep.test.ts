@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { latestCheckpoint } from "../src/checkpoint/store.js";
 import { prepareData } from "../src/run-data.js";
 import { buildLadder } from "../src/scaling/sweep/ladder.js";
 import { planRun } from "../src/scaling/sweep/plan.js";
@@ -82,7 +83,7 @@ describe("kiln scaling sweep (tiny, end to end)", () => {
       expect(r.C_exact).toBeGreaterThan(r.C_6ND); // attention FLOPs on top
       expect(r.N).toBe(r.N_with_head); // tied embeddings
       expect(r.N_nonembedding).toBe(r.N - 300 * r.hidden);
-      expect(existsSync(join(out, "runs", r.id, "checkpoint"))).toBe(false);
+      expect(existsSync(join(out, "runs", r.id, "checkpoints"))).toBe(false);
     }
     for (const f of ["fit.json", "report.md", "isoflop.svg", "optimal.svg", "predicted.svg", "curves.svg", "plan.json", "sessions.jsonl"]) {
       expect(existsSync(join(out, f))).toBe(true);
@@ -132,7 +133,7 @@ describe("kiln scaling sweep (tiny, end to end)", () => {
       },
     });
     expect(stopped.status).toBe("interrupted");
-    expect(existsSync(join(dir, "checkpoint", "trainer.json"))).toBe(true);
+    expect(existsSync(join(latestCheckpoint(dir)!, "trainer.json"))).toBe(true);
     const resumed = await executeRun(config, run, rung, dir, data, { progress, tokPerSec: 1000 });
     expect(resumed.status).toBe("completed");
     expect(resumed.row!.loss).toBe(straight.row!.loss);

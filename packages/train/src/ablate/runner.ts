@@ -7,7 +7,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { latestCheckpoint, removeCheckpoints } from "../checkpoint/store.js";
 import { ConfigError } from "../config/schema.js";
 import { readMetrics } from "../metrics.js";
 import { Trainer } from "../trainer.js";
@@ -89,9 +90,10 @@ function runState(outDir: string, run: PlannedRun): "done" | "partial" | "fresh"
     check("result.json", (JSON.parse(readFileSync(resultPath, "utf8")) as RunResult).config);
     return "done";
   }
-  const trainerPath = join(dir, "checkpoint", "trainer.json");
-  if (existsSync(trainerPath)) {
-    check("checkpoint/trainer.json", (JSON.parse(readFileSync(trainerPath, "utf8")) as { config: unknown }).config);
+  const latest = latestCheckpoint(dir);
+  const trainerPath = latest === null ? null : join(latest, "trainer.json");
+  if (trainerPath !== null && existsSync(trainerPath)) {
+    check(relative(dir, trainerPath), (JSON.parse(readFileSync(trainerPath, "utf8")) as { config: unknown }).config);
     return "partial";
   }
   return "fresh";
@@ -222,7 +224,7 @@ export async function runAblation(spec: AblationSpec, io: AblateIO, opts: Ablate
       }
       const result = resultOf(run, trainer, dir);
       writeFileAtomic(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
-      if (!opts.keepCheckpoints) rmSync(join(dir, "checkpoint"), { recursive: true, force: true });
+      if (!opts.keepCheckpoints) removeCheckpoints(dir);
       (state === "partial" ? outcome.resumed : outcome.trained).push(run.dir);
       observed.set(run.variant, [...(observed.get(run.variant) ?? []), r.elapsed]);
       io.log(`  done: ${run.dir} val loss ${result.finalValLoss.toFixed(4)}, ${formatCount(result.tokensPerSec)} tok/s, ${formatDuration(r.elapsed)}`);

@@ -11,6 +11,7 @@ import { readPlan } from "../scaling/sweep/state.js";
 import { loadSweepConfig } from "../scaling/sweep/sweep-config.js";
 import { writeSweepReport } from "../scaling/sweep/sweep-report.js";
 import { Progress } from "../util/progress.js";
+import { intFlag, numFlag } from "./flags.js";
 import type { Command } from "./main.js";
 
 const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR] [--jobs N] [--dry-run] [--set key=value ...]
@@ -40,21 +41,14 @@ const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR
   --seed S            bootstrap seed (default 0)`;
 
 function fitOptions(values: Record<string, unknown>): AnalysisOptions {
-  const num = (name: string, def: number, integer = false): number => {
-    const v = values[name];
-    if (v === undefined) return def;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a ${integer ? "whole " : ""}number ≥ 0, got ${JSON.stringify(v)}`);
-    return n;
-  };
   const grid = values.grid ?? "chinchilla";
   if (grid !== "chinchilla" && grid !== "coarse") throw new Error(`--grid must be "chinchilla" or "coarse", got ${JSON.stringify(grid)}`);
   return {
     grid: grid === "coarse" ? COARSE_GRID : CHINCHILLA_GRID,
-    resamples: num("bootstrap", 400, true),
-    seed: num("seed", 0, true),
-    budgetTolerance: num("budget-tolerance", 0.15),
-    dropHighestLoss: num("drop-highest-loss", 0, true),
+    resamples: intFlag(values, "bootstrap", 400, { min: 0 }),
+    seed: intFlag(values, "seed", 0, { min: 0 }),
+    budgetTolerance: numFlag(values, "budget-tolerance", 0.15, { min: 0 }),
+    dropHighestLoss: intFlag(values, "drop-highest-loss", 0, { min: 0 }),
   };
 }
 
@@ -84,6 +78,7 @@ export const scalingCommand: Command = {
     "dry-run": { type: "boolean" }, set: { type: "string", multiple: true },
     "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" },
   },
+  positional: "list",
   async run(values, positionals) {
     const [sub, arg, ...extra] = positionals;
     if (extra.length > 0 || (sub !== undefined && sub !== "fit" && sub !== "report")) throw new Error(`unexpected arguments ${JSON.stringify(positionals)}; see kiln scaling --help`);
@@ -104,11 +99,7 @@ export const scalingCommand: Command = {
     if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new Error("give one of --preset quick|full or --sweep FILE (or the fit/report subcommands); see kiln scaling --help");
     if (typeof values.preset === "string" && !/^[\w-]+$/.test(values.preset)) throw new Error(`--preset takes a name (quick, full), got ${JSON.stringify(values.preset)}; use --sweep for a file`);
     const config = loadSweepConfig(source, (values.set as string[] | undefined) ?? []);
-    let jobs: number | undefined;
-    if (values.jobs !== undefined) {
-      jobs = Number(values.jobs);
-      if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`--jobs must be a whole number ≥ 0, got ${JSON.stringify(values.jobs)}`);
-    }
+    const jobs = intFlag(values, "jobs", undefined, { min: 0 });
     const progress = new Progress();
     const handle = runSweep(config, {
       out: typeof values.out === "string" ? values.out : join("runs", "scaling", config.name), jobs, dryRun: values["dry-run"] === true,

@@ -5,7 +5,8 @@
  * yet in runs.csv — one line per run with "k of n" and an ETA — and finally
  * fit and write the report. An interrupted sweep resumes where it stopped.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { writeFileAtomic } from "../../util/atomic.js";
 import { join, resolve } from "node:path";
 import { prepareData } from "../../run-data.js";
 import { formatCount, formatDuration, type Progress } from "../../util/progress.js";
@@ -142,7 +143,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
           return false;
         }
         mkdirSync(runDir(out, run.id), { recursive: true });
-        writeFileSync(join(runDir(out, run.id), "failed.txt"), `${(e as Error).message}\n`);
+        writeFileAtomic(join(runDir(out, run.id), "failed.txt"), `${(e as Error).message}\n`);
         failedNow++;
         progress.done();
         log(`[${index.get(run.id)}/${trained.length}] ${run.id} FAILED: ${(e as Error).message}`);
