@@ -22,6 +22,7 @@ describe("@kiln/data public API", () => {
         "defaultCacheDir",
         "encodeWtf8",
         "entropyBaseline",
+        "gatherWindows",
         "pretokenize",
         "readTextFile",
         "resolveBosEos",

@@ -40,8 +40,8 @@ describe("kiln CLI", () => {
     expect(await main(["train", "--config", configPath, "--out", run, "--set", "optim.lr=0.01"])).toBe(0);
     const text = out.join("");
     expect(text).toMatch(/parameters .* non-embedding/);
-    expect(text).toMatch(/baselines \(nats\/token\): uniform/);
-    expect(text).toMatch(/final val loss [\d.]+ nats\/token vs unigram baseline [\d.]+/);
+    expect(text).toMatch(/baselines \(nats\/token; .*\): uniform [\d.]+, unigram [\d.]+, bigram [\d.]+/);
+    expect(text).toMatch(/final val loss [\d.]+ ± [\d.]+ \(s\.e\.\) nats\/token on 8 windows × 32 tokens spread evenly/);
     expect(existsSync(join(run, "checkpoint", "model.safetensors"))).toBe(true);
     out = [];
     expect(await main(["sample", "--checkpoint", join(run, "checkpoint"), "--prompt", "the union", "--max-new-tokens", "5", "--seed", "1"])).toBe(0);
@@ -50,8 +50,8 @@ describe("kiln CLI", () => {
     expect(await main(["sample", "--checkpoint", join(run, "checkpoint"), "--prompt-ids", "1,2,3", "--output", "ids", "--max-new-tokens", "4", "--temperature", "0"])).toBe(0);
     expect(out.join("").trim()).toMatch(/^1,2,3(,\d+){4}$/);
     out = [];
-    expect(await main(["eval", "--checkpoint", join(run, "checkpoint"), "--batches", "2"])).toBe(0);
-    expect(out.join("")).toMatch(/val loss [\d.]+ nats\/token, perplexity [\d.]+/);
+    expect(await main(["eval", "--checkpoint", join(run, "checkpoint")])).toBe(0);
+    expect(out.join("")).toMatch(/loss [\d.]+ ± [\d.]+ \(s\.e\.\) nats\/token, perplexity [\d.]+/);
     out = [];
     expect(await main(["info", "--config", configPath])).toBe(0);
     expect(out.join("")).toMatch(/tokens\/step 128/);

@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../config/schema.js";
+import { validationLoss, validationSample } from "../eval/validation.js";
 import { readMetrics } from "../metrics.js";
 import { Trainer } from "../trainer.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -122,7 +123,7 @@ async function measure(variants: PlannedVariant[], steps: number, io: AblateIO):
       for (let i = 0; i < steps; i++) trainer.trainStep();
       const stepSec = (performance.now() - t1) / 1000 / steps;
       const t2 = performance.now();
-      trainer.evaluate(1);
+      validationLoss(trainer.model, trainer.data.val.tokens, validationSample(trainer.data.val.length, v.config.data.contextLength, v.config.train.batchSize), { batchSize: v.config.train.batchSize });
       const evalSec = (performance.now() - t2) / 1000;
       const seconds = setup + v.steps * stepSec + evaluations(v) * v.config.train.evalBatches * evalSec;
       costs.set(v.name, { tokPerSec: v.tokensPerStep / stepSec, seconds });
