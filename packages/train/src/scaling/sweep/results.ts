@@ -1,7 +1,8 @@
 /**
  * @file `runs.csv`: one line per finished run, appended as each run ends, so
  * an interrupted sweep knows what is done. The first columns (`id, C, N, D,
- * loss`) make the file a points CSV that `kiln scaling fit` reads as is.
+ * loss`) make the file a points CSV that `kiln scaling fit` reads as is;
+ * `loss_se` is the standard error of `loss` over its validation windows.
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { ScalingPoint } from "../fit/index.js";
@@ -9,7 +10,7 @@ import { writeFileAtomic } from "../../util/atomic.js";
 
 /** The columns of runs.csv, in order. */
 export const RUN_COLUMNS = [
-  "id", "C", "N", "D", "loss",
+  "id", "C", "N", "D", "loss", "loss_se",
   "rung", "budget_index", "N_nonembedding", "N_with_head", "flops_per_token", "C_6ND", "C_exact",
   "hidden", "layers", "heads", "batch", "steps", "tokens_per_step", "epochs", "lr", "warmup",
   "train_loss", "wall_s", "tok_per_s", "flags",

@@ -92,7 +92,7 @@ export async function executeRun(
   const metrics = readMetrics(join(dir, "metrics.jsonl"));
   const wall = result.elapsed;
   const row: RunRow = {
-    id: run.id, C: run.C, N: rung.N, D: run.D, loss: result.finalValLoss ?? NaN,
+    id: run.id, C: run.C, N: rung.N, D: run.D, loss: result.finalValLoss ?? NaN, loss_se: Number((result.finalValidation?.stdErr ?? NaN).toPrecision(4)),
     rung: rung.name, budget_index: run.budgetIndex, N_nonembedding: rung.nonEmbedding, N_with_head: rung.withHead,
     flops_per_token: rung.flopsPerToken, C_6ND: 6 * rung.N * run.D, C_exact: rung.flopsPerToken * run.D,
     hidden: rung.hidden, layers: rung.layers, heads: rung.heads, batch: run.batchSize, steps: run.steps, tokens_per_step: run.tokensPerStep,

@@ -79,7 +79,9 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
     if (stopRequested) executor.stop();
     const trained = plan.runs.filter((r) => r.status === "run");
     log(`plan: ${plan.budgets.length} budgets (${plan.budgets.map(budgetLabel).join(", ")}), ${trained.length} runs, ${plan.runs.length - trained.length} skipped, ${trained.filter((r) => r.flags.length).length} flagged; expected wall time ${formatDuration(plan.predictedSeconds)} (time budget ${formatDuration(config.timeBudget)})`);
-    if (plan.predictedSeconds > config.timeBudget) log(`note: even the smallest budget series takes longer than the time budget at the measured speed`);
+    if (config.budgets.values.length === 0) log(`note: the budgets were sized to the time budget at this machine's measured speed, so another machine (or this one under other load) plans other runs; list budgets.values to fix them`);
+    else if (plan.predictedSeconds > config.timeBudget) log(`note: at the measured speed these budgets take longer than the time budget`);
+    if (config.budgets.values.length === 0 && plan.predictedSeconds > config.timeBudget) log(`note: even the smallest budget series takes longer than the time budget at the measured speed`);
     for (const r of plan.runs) log(`  ${r.id}: ${r.status === "skipped" ? `skipped — ${r.reason}` : `D ${formatCount(r.D)} = ${r.steps} steps × ${r.tokensPerStep} tok, ${r.epochs.toFixed(2)} epochs, ~${formatDuration(r.predictedSeconds)}${r.flags.length ? ` [${r.flags.join(", ")}]` : ""}`}`);
     if (opts.dryRun) {
       await executor.close();
