@@ -69,7 +69,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
       executor = chosen.executor;
       log(`probing throughput on ${executor.jobs} process${executor.jobs > 1 ? "es" : ""} (the sizes the plan needs)...`);
       const { plan: p, throughput, measured } = await measureAndPlan(executor, config, ladder, data.train.length, log);
-      plan = { format: PLAN_FORMAT, createdAt: new Date().toISOString(), config, jobs: executor.jobs, jobsReason: chosen.reason, throughput, measured, trainTokens: data.train.length, valTokens: data.val.length, ...p };
+      plan = { format: PLAN_FORMAT, createdAt: new Date().toISOString(), config, jobs: executor.jobs, jobsReason: chosen.reason, throughput, measured, trainTokens: data.train.length, valTokens: data.val.length, baselines: { unigram: data.baseline.unigramHeldOut!, bigram: data.baseline.bigramHeldOut! }, ...p };
       if (!opts.dryRun) savePlan(out, plan); // a dry run leaves no plan behind: the real start measures again
     } else {
       const resumeJobs = opts.jobs !== undefined && opts.jobs > 0 ? opts.jobs : plan.jobs;

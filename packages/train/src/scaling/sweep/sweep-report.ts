@@ -84,6 +84,7 @@ export function writeSweepReport(dir: string, plan: StoredPlan, outDirs: string[
     title: `kiln scaling sweep "${plan.config.name}"`,
     source: `Produced by \`kiln scaling\` from ${rows.length} runs (runs.csv). Points: N = N_total, D = tokens trained, loss = final validation loss, C = the run's budget.`,
     curves: curves(dir, rows),
+    baselines: plan.baselines ?? null,
     sections: sections(dir, plan, rows),
   };
   for (const d of outDirs) writeReport(d, an, extras);
