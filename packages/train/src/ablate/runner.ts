@@ -244,6 +244,8 @@ function resultOf(run: PlannedRun, trainer: Trainer, dir: string): RunResult {
     variant: run.variant, seed: run.seed, config: run.config, finalValLoss: trainer.lastValLoss!,
     params: m.numParameters(), nonEmbeddingParams: m.numParameters({ excludeEmbeddings: true }), flopsPerToken: m.flopsPerToken(run.config.data.contextLength),
     steps: trainer.step, tokens: trainer.tokensSeen, tokensPerSec: medianThroughput(rows.map((r) => r.tokPerSec)), elapsed: trainer.elapsed, curve,
+    ...(trainer.lastValidation ? { valStdErr: trainer.lastValidation.stdErr, validation: trainer.lastValidation.definition } : {}),
+    baselines: { unigram: trainer.unigramBaseline, bigram: trainer.bigramBaseline },
   };
 }
 
