@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../config/schema.js";
-import { validationLoss, validationSample } from "../eval/validation.js";
+import { formatLoss, validationLoss, validationSample } from "../eval/validation.js";
 import { readMetrics } from "../metrics.js";
 import { Trainer } from "../trainer.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -226,7 +226,7 @@ export async function runAblation(spec: AblationSpec, io: AblateIO, opts: Ablate
       if (!opts.keepCheckpoints) rmSync(join(dir, "checkpoint"), { recursive: true, force: true });
       (state === "partial" ? outcome.resumed : outcome.trained).push(run.dir);
       observed.set(run.variant, [...(observed.get(run.variant) ?? []), r.elapsed]);
-      io.log(`  done: ${run.dir} val loss ${result.finalValLoss.toFixed(4)}, ${formatCount(result.tokensPerSec)} tok/s, ${formatDuration(r.elapsed)}`);
+      io.log(`  done: ${run.dir} val loss ${formatLoss({ loss: result.finalValLoss, stdErr: result.valStdErr ?? NaN })}, ${formatCount(result.tokensPerSec)} tok/s, ${formatDuration(r.elapsed)}`);
     }
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);

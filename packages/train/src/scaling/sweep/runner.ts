@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { formatLoss } from "../../eval/validation.js";
 import { prepareData } from "../../run-data.js";
 import { formatCount, formatDuration, type Progress } from "../../util/progress.js";
 import type { AnalysisOptions, ScalingAnalysis } from "../fit/index.js";
@@ -135,7 +136,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
         predictedDone += run.predictedSeconds;
         actualDone += (performance.now() - a.start) / 1000;
         progress.done();
-        log(`[${index.get(run.id)}/${trained.length}] ${run.id} done: val loss ${outcome.row.loss.toFixed(4)} in ${formatDuration((performance.now() - a.start) / 1000)} (predicted ${formatDuration(run.predictedSeconds)}); ${finished.size}/${trained.length} done, sweep ETA ${eta()}`);
+        log(`[${index.get(run.id)}/${trained.length}] ${run.id} done: val loss ${formatLoss({ loss: outcome.row.loss, stdErr: outcome.row.loss_se })} in ${formatDuration((performance.now() - a.start) / 1000)} (predicted ${formatDuration(run.predictedSeconds)}); ${finished.size}/${trained.length} done, sweep ETA ${eta()}`);
       } catch (e) {
         active.delete(run.id);
         if (e instanceof WorkerLostError) {
