@@ -3,7 +3,7 @@
  * fit.json, report.md and the figures and prints the fit; mistakes get a
  * one-line error and a non-zero exit.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -33,6 +33,20 @@ describe("kiln scaling", () => {
     const report = readFileSync(join(dir, "report.md"), "utf8");
     expect(report).toMatch(/\| E \| 1\.86\d \| .* \| 1\.690 \| 1\.820 \|/);
     expect(report).toMatch(/\*\*Summary\.\*\* Reproduced: loss falls along the compute frontier/);
+  });
+
+  it("report refits a sweep recorded before loss_se and says what its losses were measured on", async () => {
+    const dir = tempRunDir();
+    const committed = fileURLToPath(new URL("../../../benchmarks/results/scaling/quick/", import.meta.url));
+    for (const f of ["runs.csv", "plan.json", "sessions.jsonl"]) copyFileSync(join(committed, f), join(dir, f));
+    const before = readFileSync(join(dir, "runs.csv"), "utf8");
+    expect(before.split("\n")[0]).not.toContain("loss_se");
+    expect(await main(["scaling", "report", dir, "--grid", "coarse", "--bootstrap", "0"])).toBe(0);
+    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toBe(before); // read, never rewritten
+    const report = readFileSync(join(dir, "report.md"), "utf8");
+    expect(report).toContain("Loss = mean validation loss over the first 64 validation windows, the same for every run (these runs were recorded before kiln's current definition");
+    expect(report).toMatch(/budgets with ≥ 3 model sizes have an interior minimum/);
+    expect(report).not.toMatch(/NaN/);
   });
 
   it("reports usage mistakes in one line", async () => {
