@@ -173,6 +173,7 @@ export const evalCommand: Command = {
     if (split !== "val" && split !== "train") throw new Error(`--split must be "val" or "train", got ${JSON.stringify(split)}`);
     if (values.text !== undefined && values.split !== undefined) throw new Error("--text and --split exclude each other: --text scores the named text instead of a split");
     const sequences = values.sequences === "all" ? null : intOption(values, "sequences", undefined);
+    if (sequences !== undefined && sequences !== null && sequences < 1) throw new Error(`--sequences must be a positive integer or "all", got ${JSON.stringify(values.sequences)}`);
     const score = scoreCheckpoint(modelFromCheckpoint(ckpt), ckpt.trainer.config, ckpt.tokenizer, { text: values.text as string | undefined, split, sequences });
     for (const line of scoreLines(score)) console.log(line);
     return 0;
