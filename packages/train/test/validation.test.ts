@@ -80,5 +80,8 @@ describe("kiln eval", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     expect(bad.stderr).toMatch(/missing\.txt/);
+    const zero = kiln("eval", "--checkpoint", join(out, "checkpoint"), "--sequences", "0");
+    expect(zero.status).toBe(1);
+    expect(zero.stderr.trim()).toBe('kiln eval: --sequences must be a positive integer or "all", got "0"');
   }, 60_000);
 });
