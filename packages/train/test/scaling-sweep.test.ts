@@ -100,6 +100,7 @@ describe("kiln scaling sweep (tiny, end to end)", () => {
     expect(report).toMatch(/\| c6\.00e8-d32L1 \|/);
     expect(report).toMatch(/Loss = validation loss on 8 windows × 32 tokens spread evenly over the whole [\d.k]+-token validation split, the same windows for every run; the standard error of one run's loss over those windows \(its sampling error\) is [\d.]+–[\d.]+ nats/);
     expect(report).toMatch(/\| \d\.\d{4} ± \d\.\d{4} \| \d\.\d{4} \|/); // val loss ± s.e. in the runs table
+    expect(report).toMatch(/Neighbouring sizes at one budget differ by \|Δ\| = [\d.]+–[\d.]+ nats; the standard error of such a difference, paired over the shared windows, is [\d.]+–[\d.]+, so the differences are [\d.]+–[\d.]+ standard errors/);
     const curvesSvg = readFileSync(join(out, "curves.svg"), "utf8");
     expect(curvesSvg).toMatch(/^<svg[^>]*>[\s\S]*d32L1[\s\S]*<\/svg>\n$/);
     expect(curvesSvg).toMatch(/>unigram baseline \d\.\d{3}</);

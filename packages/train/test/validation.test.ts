@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Llama } from "@kiln/nn";
 import { Generator } from "@kiln/tensor";
-import { validationLoss, validationSample } from "../src/eval/validation.js";
+import { pairedStdErr, validationLoss, validationSample } from "../src/eval/validation.js";
 import { Trainer } from "../src/trainer.js";
 import { makeCorpusDir, quietIO, tempRunDir, tinyConfig } from "./helpers.js";
 
@@ -46,6 +46,15 @@ describe("validationSample", () => {
     expect(a.stdErr).toBeLessThan(1);
     expect(Number.isNaN(validationLoss(model, tokens, validationSample(tokens.length, 8, 1), { batchSize: 1 }).stdErr)).toBe(true);
     expect(model.training).toBe(true); // mode restored
+    expect(a.windowLosses).toHaveLength(7);
+  });
+
+  it("pairs two losses on the same windows: the paired s.e. sees only the per-window differences", () => {
+    const hard = [3, 5, 2, 6, 4];
+    expect(pairedStdErr(hard, hard.map((x) => x + 0.1))).toBeCloseTo(0, 12); // same windows hard for both: no sampling error in Δ
+    // differences 0.1, −0.1, 0.1, −0.1, 0: mean 0, sd √(0.04/4) = 0.1, s.e. 0.1/√5
+    expect(pairedStdErr(hard, [3.1, 4.9, 2.1, 5.9, 4])).toBeCloseTo(0.1 / Math.sqrt(5), 12);
+    expect(() => pairedStdErr([1, 2], [1])).toThrow("pairedStdErr: 2 windows against 1");
   });
 });
 

@@ -31,6 +31,8 @@ export interface ValidationLoss {
   tokens: number;
   /** How the windows were chosen, in words (print it beside the number). */
   definition: string;
+  /** Mean loss of each window, in window order (two runs scored on the same sample pair up window by window). */
+  windowLosses: number[];
 }
 
 /**
@@ -89,7 +91,23 @@ export function validationLoss(model: Llama, tokens: Int32Array, sample: Validat
   const k = perWindow.length;
   const loss = perWindow.reduce((s, x) => s + x, 0) / k;
   const variance = k > 1 ? perWindow.reduce((s, x) => s + (x - loss) ** 2, 0) / (k - 1) : NaN;
-  return { loss, stdErr: Math.sqrt(variance / k), windows: k, tokens: k * T, definition: describeSample(sample, opts.what) };
+  return { loss, stdErr: Math.sqrt(variance / k), windows: k, tokens: k * T, definition: describeSample(sample, opts.what), windowLosses: perWindow };
+}
+
+/**
+ * Standard error of the difference between two losses scored on the same
+ * windows (`a.windowLosses[i]` pairs with `b.windowLosses[i]`): the sample
+ * standard deviation of the per-window differences over √windows. Much
+ * smaller than either loss's own standard error when the runs find the same
+ * windows hard.
+ */
+export function pairedStdErr(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) throw new RangeError(`pairedStdErr: ${a.length} windows against ${b.length}; both losses must be scored on the same sample`);
+  const k = a.length;
+  if (k < 2) return NaN;
+  const d = a.map((x, i) => x - b[i]!);
+  const mean = d.reduce((s, x) => s + x, 0) / k;
+  return Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (k - 1) / k);
 }
 
 /** `3.2748 ± 0.0123` (the standard error), or the bare loss when it has none. */

@@ -4,7 +4,7 @@
  * on matrices, clip 1.0, no sampling), resume from a mid-run checkpoint,
  * its runs.csv row and curve; and the throughput probe of a ladder rung.
  */
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseTrainConfig, type TrainConfig } from "../../config/train-config.js";
@@ -99,9 +99,16 @@ export async function executeRun(
     epochs: Number(run.epochs.toFixed(4)), lr: run.lr, warmup: run.warmupSteps, train_loss: tailLoss(metrics),
     wall_s: Number(wall.toFixed(2)), tok_per_s: Math.round(run.D / Math.max(1e-9, wall)), flags: run.flags.join(";"),
   };
+  if (result.finalValidation) writeFileSync(join(dir, "val-windows.json"), `${JSON.stringify(result.finalValidation.windowLosses.map((x) => Number(x.toPrecision(7))))}\n`);
   writeFileSync(join(dir, "result.json"), `${JSON.stringify({ ...row, sessionSeconds: (performance.now() - start) / 1000 }, null, 2)}\n`);
   rmSync(join(dir, "checkpoint"), { recursive: true, force: true });
   return { id: run.id, status: "completed", row };
+}
+
+/** The per-window validation losses of a finished run (null when it has none, e.g. runs from before they were kept). */
+export function runWindowLosses(dir: string): number[] | null {
+  const path = join(dir, "val-windows.json");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as number[]) : null;
 }
 
 /** (tokens, training loss) and (tokens, validation loss) points of a finished run's metrics.jsonl. */
