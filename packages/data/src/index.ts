@@ -21,6 +21,7 @@ export { decodeWtf8, encodeWtf8 } from "./util/wtf8.js";
 export {
   RandomBatches,
   SequentialBatches,
+  gatherWindows,
   type Batch,
   type BatchArrays,
   type RandomBatchesOptions,

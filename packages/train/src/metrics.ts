@@ -15,6 +15,8 @@ export interface MetricsRow {
   tokens: number;
   loss?: number;
   valLoss?: number;
+  /** Standard error of `valLoss` over its windows. */
+  valStdErr?: number;
   lr?: number;
   gradNorm?: number;
   tokPerSec?: number;

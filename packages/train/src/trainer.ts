@@ -14,6 +14,7 @@ import { modelConfigFor, type TrainConfig } from "./config/train-config.js";
 import { CHECKPOINT_FORMAT, loadCheckpoint, modelFromCheckpoint, type TrainerState } from "./checkpoint/checkpoint.js";
 import { resumeConfig } from "./checkpoint/resume-config.js";
 import { clearRun, existingRun, latestCheckpoint, sweepTemporaries, writeRunCheckpoint } from "./checkpoint/store.js";
+import { describeSample, formatLoss, validationLoss, validationSample, type ValidationLoss, type ValidationSample } from "./eval/validation.js";
 import { MetricsLog } from "./metrics.js";
 import { prepareData, type RunData } from "./run-data.js";
 import { bar, formatCount, formatDuration, Progress } from "./util/progress.js";
@@ -32,6 +33,8 @@ export interface TrainResult {
   /** Why the loop ended. */
   status: "completed" | "interrupted";
   finalValLoss: number | null;
+  /** The final evaluation with its standard error and definition (null when this session evaluated nothing). */
+  finalValidation: ValidationLoss | null;
   /** Loss of a unigram model of the training text on the validation text (nats/token): the baseline to beat. */
   unigramBaseline: number;
   tokensPerSec: number;
@@ -86,6 +89,8 @@ export class Trainer {
   tokensSeen = 0;
   elapsed = 0;
   lastValLoss: number | null = null;
+  /** The last evaluation of this session (null before the first). */
+  lastValidation: ValidationLoss | null = null;
   bestValLoss: number | null = null;
   private stopRequested = false;
   private readonly sampler;
@@ -177,32 +182,30 @@ export class Trainer {
       `model: ${m.summary(T)}`,
       `data: ${this.data.corpus.name}, ${formatCount(this.data.train.length)} train / ${formatCount(this.data.val.length)} val tokens, vocab ${this.data.tokenizer.vocabSize} (${this.data.bytesPerToken.toFixed(2)} bytes/token)`,
       `batch: ${this.config.train.batchSize} × ${this.config.train.gradAccum} × ${T} = ${formatCount(this.tokensPerStep)} tokens/step, ${this.config.train.steps} steps (${formatCount(this.tokensPerStep * this.config.train.steps)} tokens, ${(this.tokensPerStep * this.config.train.steps / this.data.train.length).toFixed(2)} epochs)`,
-      `baselines (nats/token): uniform ${b.uniform.toFixed(3)}, unigram ${b.unigram.toFixed(3)} (on validation text ${this.unigramBaseline.toFixed(3)}), bigram ${b.bigram.toFixed(3)} (on validation text ${(b.bigramHeldOut ?? b.bigram).toFixed(3)})`,
+      `baselines (nats/token; n-gram models fitted on the training split, scored on the whole validation split): uniform ${b.uniform.toFixed(4)}, unigram ${this.unigramBaseline.toFixed(4)}, bigram ${this.bigramBaseline.toFixed(4)}`,
+      `validation loss: mean over ${describeSample(this.validationSample)}; ± is its standard error over windows`,
     ];
   }
 
   /** The unigram model's loss on the validation text (nats/token): the number a model's validation loss must beat. */
   get unigramBaseline(): number {
-    return this.data.baseline.unigramHeldOut ?? this.data.baseline.unigram;
+    return this.data.baseline.unigramHeldOut!;
   }
 
-  /** Mean validation loss over the first `evalBatches` batches of the validation stream. */
-  evaluate(batches = this.config.train.evalBatches): number {
-    const T = this.config.data.contextLength;
-    let total = 0;
-    let count = 0;
-    this.model.eval(); // no dropout: evaluation must not consume the training run's random stream
-    noGrad(() => {
-      let i = 0;
-      for (const { inputs, targets } of this.data.val.sequentialBatches({ batchSize: this.config.train.batchSize, contextLength: T })) {
-        if (i++ >= batches) break;
-        const { loss } = this.model.forward(inputs, targets);
-        total += loss!.item() * targets.numel;
-        count += targets.numel;
-      }
-    });
-    this.model.train();
-    return total / count;
+  /** The Witten–Bell bigram model's loss on the validation text (nats/token). */
+  get bigramBaseline(): number {
+    return this.data.baseline.bigramHeldOut!;
+  }
+
+  /** The windows every evaluation of this run scores: `evalBatches × batchSize` of them, spread evenly over the whole validation split. */
+  get validationSample(): ValidationSample {
+    const t = this.config.train;
+    return validationSample(this.data.val.length, this.config.data.contextLength, t.evalBatches * t.batchSize);
+  }
+
+  /** The run's validation loss now (kiln's one definition: see eval/validation.ts), with its standard error. */
+  evaluate(): ValidationLoss {
+    return validationLoss(this.model, this.data.val.tokens, this.validationSample, { batchSize: this.config.train.batchSize });
   }
 
   /** Generates text from each configured prompt. */
@@ -302,12 +305,13 @@ export class Trainer {
         this.metrics.append({ step: this.step, tokens: this.tokensSeen, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm ?? undefined, tokPerSec, elapsed: this.elapsed });
       }
       if (this.step % c.evalInterval === 0 || this.step === c.steps) {
-        const valLoss = this.evaluate();
-        this.lastValLoss = valLoss;
-        this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, valLoss);
-        this.metrics.append({ step: this.step, tokens: this.tokensSeen, valLoss, elapsed: this.elapsed });
+        const val = this.evaluate();
+        this.lastValLoss = val.loss;
+        this.lastValidation = val;
+        this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, val.loss);
+        this.metrics.append({ step: this.step, tokens: this.tokensSeen, valLoss: val.loss, valStdErr: val.stdErr, elapsed: this.elapsed });
         progress.done();
-        log(`step ${this.step}: val loss ${valLoss.toFixed(4)} (train ${r.loss.toFixed(4)}, unigram baseline ${this.unigramBaseline.toFixed(4)})`);
+        log(`step ${this.step}: val loss ${formatLoss(val)} on ${val.windows} spread windows (train ${r.loss.toFixed(4)}; unigram ${this.unigramBaseline.toFixed(4)}, bigram ${this.bigramBaseline.toFixed(4)})`);
       }
       if ((c.checkpointInterval > 0 && this.step % c.checkpointInterval === 0) || this.step === c.steps) this.checkpoint();
       await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in between steps
@@ -316,7 +320,7 @@ export class Trainer {
     if (status === "interrupted") log(`interrupted at step ${this.step}: checkpoint saved to ${this.checkpoint()}`);
     const trained = this.step - startStep;
     return {
-      step: this.step, status, finalValLoss: this.lastValLoss, unigramBaseline: this.unigramBaseline,
+      step: this.step, status, finalValLoss: this.lastValLoss, finalValidation: this.lastValidation, unigramBaseline: this.unigramBaseline,
       tokensPerSec: (trained * this.tokensPerStep) / Math.max(1e-9, (performance.now() - sessionStart) / 1000),
       elapsed: this.elapsed, samples: status === "completed" ? this.sample() : [], losses,
     };

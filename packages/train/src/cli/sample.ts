@@ -1,6 +1,6 @@
 /**
- * @file `kiln sample` and `kiln eval`: generation and validation loss from
- * a checkpoint. `sample` also reads Hugging Face model directories and
+ * @file `kiln sample` and `kiln eval`: generation, and loss on any text
+ * (eval/score.ts), from a checkpoint. `sample` also reads Hugging Face model directories and
  * llama2.c `.bin` files (with llama2.c's `tokenizer.bin`), or works on token
  * ids alone when there is no tokenizer.
  */
@@ -8,10 +8,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Llama2cTokenizer, Tokenizer } from "@kiln/data";
 import { generate, loadHf, loadLlama2c, type Llama } from "@kiln/nn";
-import { Generator, noGrad } from "@kiln/tensor";
+import { Generator } from "@kiln/tensor";
 import { loadCheckpoint, modelFromCheckpoint } from "../checkpoint/checkpoint.js";
 import { resolveCheckpointDir } from "../checkpoint/store.js";
-import { prepareData } from "../run-data.js";
+import { scoreCheckpoint, scoreLines } from "../eval/score.js";
 import { UsageError } from "./args.js";
 import { intFlag, numFlag, tokenIdsFlag } from "./flags.js";
 import type { Command } from "./main.js";
@@ -142,35 +142,40 @@ export const sampleCommand: Command = {
   },
 };
 
+/** `--sequences N|all`: a positive integer, "all" (null), or absent (undefined). */
+function sequencesFlag(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(String(raw)) ? Number(raw) : NaN;
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new UsageError(`--sequences must be a positive integer or "all", got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 export const evalCommand: Command = {
-  usage: `usage: kiln eval --checkpoint DIR [--batches N]
+  usage: `usage: kiln eval --checkpoint DIR [--text PATH | --split val|train] [--sequences N|all]
 
   DIR: a run directory (its newest checkpoint) or one of its checkpoints.
 
-  Validation loss (nats/token) and perplexity on the run's validation split.
-  --batches N   validation batches to average (default: the whole split)`,
-  options: { checkpoint: { type: "string" }, batches: { type: "string" } },
+  Loss (nats/token) and perplexity of a checkpoint, with its standard error over
+  windows, beside unigram and bigram baselines fitted on the run's training split.
+  --text PATH         score this text instead: a .txt file, a directory of .txt
+                      files or a .jsonl corpus (field "text")
+  --split val|train   which split of the run's corpus to score (default val)
+  --sequences N|all   windows of the run's context length spread evenly over the
+                      text, or all of it (default: for the validation split the
+                      run's own evaluation sample, so the trainer's number; else all)`,
+  options: { checkpoint: { type: "string" }, text: { type: "string" }, split: { type: "string" }, sequences: { type: "string" } },
   positional: () => "checkpoint",
   async run(values) {
     if (typeof values.checkpoint !== "string") throw new UsageError("--checkpoint DIR is required (a run directory or one of its checkpoints)");
-    const limit = intFlag(values, "batches", Infinity, { min: 1 });
+    const split = values.split ?? "val";
+    if (split !== "val" && split !== "train") throw new UsageError(`--split must be "val" or "train", got ${JSON.stringify(split)}`);
+    if (values.text !== undefined && values.split !== undefined) throw new UsageError("--text and --split exclude each other: --text scores the named text instead of a split");
+    const sequences = values.sequences === "all" ? null : sequencesFlag(values.sequences);
     const ckpt = loadCheckpoint(resolveCheckpointDir(values.checkpoint));
     if (!ckpt.trainer) throw new Error(`${ckpt.dir} has no trainer.json, so its data config is unknown`);
-    const config = ckpt.trainer.config;
-    const model = modelFromCheckpoint(ckpt);
-    const data = prepareData(config, () => {}, ckpt.tokenizer ?? undefined);
-    let total = 0;
-    let count = 0;
-    noGrad(() => {
-      let i = 0;
-      for (const { inputs, targets } of data.val.sequentialBatches({ batchSize: config.train.batchSize, contextLength: config.data.contextLength })) {
-        if (i++ >= limit) break;
-        total += model.forward(inputs, targets).loss!.item() * targets.numel;
-        count += targets.numel;
-      }
-    });
-    const loss = total / count;
-    console.log(`val loss ${loss.toFixed(4)} nats/token, perplexity ${Math.exp(loss).toFixed(2)} over ${count.toLocaleString("en-US")} tokens (unigram baseline ${data.baseline.unigram.toFixed(4)})`);
+    if (!ckpt.tokenizer) throw new Error(`${ckpt.dir} has no tokenizer.json to tokenize the text with`);
+    const score = scoreCheckpoint(modelFromCheckpoint(ckpt), ckpt.trainer.config, ckpt.tokenizer, { text: values.text as string | undefined, split, sequences });
+    for (const line of scoreLines(score)) console.log(line);
     return 0;
   },
 };

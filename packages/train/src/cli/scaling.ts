@@ -20,16 +20,18 @@ const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR
        kiln scaling report SWEEP_DIR [--report DIR] [fit options]
 
   A sweep trains a ladder of LLaMA sizes at several compute budgets, each for
-  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3. It measures
-  throughput first, sizes the budgets to the preset's time budget, prints the
-  expected wall time, and resumes where it stopped when run again.
+  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3. The presets
+  fix their budgets and sizes, so they plan the same runs on any machine; a
+  throughput probe only predicts the wall time and picks the process count.
+  A sweep file without budgets.values sizes its budgets to its time budget at
+  the measured speed. Run again, a sweep resumes where it stopped.
 
   --preset NAME       a preset shipped with @kiln/train (quick: ~5–10 min, full: < 2 h)
   --sweep FILE        a sweep file of your own (see configs/sweeps/README.md)
   --out DIR           sweep directory (default runs/scaling/<name>)
   --report DIR        also write the report, runs.csv and plan.json here
   --jobs N            training processes (default: the config's; 0 = measure and decide)
-  --dry-run           probe, plan and print the expected time; train nothing
+  --dry-run           probe, print the plan and the expected time; train nothing
   --set key=value     override a sweep-config field, e.g. --set timeBudget=300
 
   fit: POINTS.csv has columns N, D, loss (any case; C optional, others ignored).

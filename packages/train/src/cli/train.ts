@@ -7,6 +7,7 @@ import { basename, join } from "node:path";
 import { RESUMABLE_KEYS } from "../checkpoint/resume-config.js";
 import { existingRun, latestCheckpoint } from "../checkpoint/store.js";
 import { loadTrainConfig } from "../config/train-config.js";
+import { finalLine } from "../eval/report-line.js";
 import { Trainer } from "../trainer.js";
 import { formatCount, formatDuration, Progress } from "../util/progress.js";
 import { UsageError } from "./args.js";
@@ -71,9 +72,8 @@ export const trainCommand: Command = {
         io.log(`resume with: kiln train --resume ${trainer.outDir}`);
         return 130;
       }
-      const b = trainer.data.baseline;
       io.log(`done: ${result.step} steps in ${formatDuration(result.elapsed)}, ${formatCount(result.tokensPerSec)} tok/s`);
-      io.log(`final val loss ${result.finalValLoss?.toFixed(4)} nats/token vs unigram baseline ${result.unigramBaseline.toFixed(4)} (bigram ${(b.bigramHeldOut ?? b.bigram).toFixed(4)}, uniform ${b.uniform.toFixed(4)}; n-gram models fitted on the training text, scored on validation text)`);
+      io.log(finalLine(result, trainer));
       io.log(`checkpoint: ${latestCheckpoint(trainer.outDir)}`);
       result.samples.forEach((s, i) => io.log(`\n--- sample ${i + 1} ---\n${s}`));
       return 0;

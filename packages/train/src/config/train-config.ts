@@ -59,7 +59,7 @@ export const trainConfigSchema = object({
     gradAccum: number(1, { integer: true, min: 1 }),
     seed: number(1337, { integer: true }),
     evalInterval: number(100, { integer: true, min: 1 }),
-    /** Validation batches per evaluation (the same first batches of the validation stream each time). */
+    /** Validation batches per evaluation: `evalBatches × batchSize` windows spread evenly over the whole validation split (the same ones each time; see eval/validation.ts). */
     evalBatches: number(20, { integer: true, min: 1 }),
     /** Steps between checkpoints (0: only at the end). */
     checkpointInterval: number(200, { integer: true, min: 0 }),

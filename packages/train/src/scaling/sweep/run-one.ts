@@ -4,7 +4,7 @@
  * on matrices, clip 1.0, no sampling), resume from a mid-run checkpoint,
  * its runs.csv row and curve; and the throughput probe of a ladder rung.
  */
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseTrainConfig, type TrainConfig } from "../../config/train-config.js";
@@ -94,16 +94,23 @@ export async function executeRun(
   const metrics = readMetrics(join(dir, "metrics.jsonl"));
   const wall = result.elapsed;
   const row: RunRow = {
-    id: run.id, C: run.C, N: rung.N, D: run.D, loss: result.finalValLoss ?? NaN,
+    id: run.id, C: run.C, N: rung.N, D: run.D, loss: result.finalValLoss ?? NaN, loss_se: Number((result.finalValidation?.stdErr ?? NaN).toPrecision(4)),
     rung: rung.name, budget_index: run.budgetIndex, N_nonembedding: rung.nonEmbedding, N_with_head: rung.withHead,
     flops_per_token: rung.flopsPerToken, C_6ND: 6 * rung.N * run.D, C_exact: rung.flopsPerToken * run.D,
     hidden: rung.hidden, layers: rung.layers, heads: rung.heads, batch: run.batchSize, steps: run.steps, tokens_per_step: run.tokensPerStep,
     epochs: Number(run.epochs.toFixed(4)), lr: run.lr, warmup: run.warmupSteps, train_loss: tailLoss(metrics),
     wall_s: Number(wall.toFixed(2)), tok_per_s: Math.round(run.D / Math.max(1e-9, wall)), flags: run.flags.join(";"),
   };
+  if (result.finalValidation) writeFileAtomic(join(dir, "val-windows.json"), `${JSON.stringify(result.finalValidation.windowLosses.map((x) => Number(x.toPrecision(7))))}\n`);
   writeFileAtomic(join(dir, "result.json"), `${JSON.stringify({ ...row, sessionSeconds: (performance.now() - start) / 1000 }, null, 2)}\n`);
   removeCheckpoints(dir);
   return { id: run.id, status: "completed", row };
+}
+
+/** The per-window validation losses of a finished run (null when it has none, e.g. runs from before they were kept). */
+export function runWindowLosses(dir: string): number[] | null {
+  const path = join(dir, "val-windows.json");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as number[]) : null;
 }
 
 /** (tokens, training loss) and (tokens, validation loss) points of a finished run's metrics.jsonl. */
