@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tokenizer, pretokenize } from "@kiln/data";
 import { Llama, generate, loadHf, saveHf } from "@kiln/nn";
-import { latestCheckpoint, saveCheckpoint } from "@kiln/train";
+import { resolveCheckpointDir, saveCheckpoint } from "@kiln/train";
 import { loadSafetensors } from "@kiln/tensor";
 import { compareWithHf, type HfExpectation } from "../packages/nn/test/hf-compare.js";
 
@@ -71,7 +71,7 @@ run(process.execPath, [join(ROOT, "packages/train/bin/kiln.mjs"), "train", "--co
   "--set", "train.steps=30", "--set", "train.evalInterval=30", "--set", "train.evalBatches=2", "--set", "train.checkpointInterval=30",
   "--set", "model.hidden_size=32", "--set", "model.num_hidden_layers=2", "--set", "model.num_key_value_heads=2", "--set", "model.rope_theta=50000",
   "--set", "data.vocabSize=512", "--set", "data.contextLength=64"]);
-const checkpoint = latestCheckpoint(runDir);
+const checkpoint = resolveCheckpointDir(runDir);
 const kilnModel = loadHf(checkpoint);
 const kilnTok = Tokenizer.fromDir(checkpoint)!;
 const exported = join(work, "exported");
