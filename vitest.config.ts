@@ -5,5 +5,6 @@ export default defineConfig({
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     pool: "threads",
+    setupFiles: ["test/setup/allclose.ts"],
   },
 });

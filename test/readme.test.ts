@@ -1,6 +1,7 @@
 /**
  * @file Runs every ```ts block of the README (and of each package README)
- * with tsx, so the examples users copy first stay true.
+ * with tsx, so the examples users copy first stay true; where a block marks
+ * lines with `// → text`, what it prints must be exactly those texts, in order.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,6 +27,8 @@ describe("README examples run", () => {
         try {
           const out = execFileSync(join(root, "node_modules", ".bin", "tsx"), [path], { cwd: root, encoding: "utf8", timeout: 120_000 });
           expect(out.length).toBeGreaterThan(0);
+          const promised = [...code.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1]!.trim());
+          if (promised.length > 0) expect(out.trimEnd().split("\n")).toEqual(promised);
         } finally {
           rmSync(path, { force: true });
         }

@@ -8,7 +8,7 @@
  */
 import { Generator, ones, randn, scaledDotProductAttention, siluMul, type Tensor } from "@kiln/tensor";
 // NOTE: the backend switch and thread count are not (yet) part of @kiln/tensor's public index.
-import { getThreads, setBackend, setThreads } from "../../packages/tensor/src/kernels/matmul.js";
+import { getThreads, setBackend, setThreads } from "@kiln/tensor";
 import { fusedThreadsReady } from "../../packages/tensor/src/kernels/wasm/fused.js";
 import { erf, erfReference } from "../../packages/tensor/src/kernels/math.js";
 

@@ -2,12 +2,13 @@
  * @file GEMM benchmark: GFLOP/s of the JS and WASM SIMD kernels on 1 and N threads, with operands
  * in the wasm heap (zero-copy) and in ordinary Float32Arrays (copy-in/copy-out), plus the fixed
  * cost of waking the workers. Medians after warm-up (V8 tiers wasm up Liftoff → TurboFan).
- * Run: `npx tsx benchmarks/src/matmul.ts [--quick]`.
+ * Run: `npx tsx benchmarks/src/matmul.ts [--quick] [--step]` (`--step`: only the training step's shapes).
  */
 // NOTE: kernels are not (yet) part of @kiln/tensor's public index, so this reaches into its src/.
-import { getThreads } from "../../packages/tensor/src/kernels/matmul.js";
+import { getThreads } from "@kiln/tensor";
 import { gemmJs } from "../../packages/tensor/src/kernels/matmul-js.js";
 import { gemmWasm, wasmAllocF32, wasmFreeF32, wasmThreadsReady } from "../../packages/tensor/src/kernels/wasm/matmul-simd.js";
+import { STEP_CONFIGS } from "./step-configs.js";
 
 const quick = process.argv.includes("--quick");
 const threads = getThreads();
@@ -52,6 +53,21 @@ shapes.push(
   { label: "256×4096×768 (xᵀ·g)", M: 256, K: 4096, N: 768, transA: true },
   { label: "2048×64×192 (x·W)", M: 2048, K: 64, N: 192 },
 );
+// The exact products of one training step of the tiny and small configs (Linear keeps W as [out, in]):
+// forward y = x·Wᵀ, input gradient dx = g·W, weight gradient dW = gᵀ·x, for every distinct (in, out).
+for (const name of ["tiny", "small"]) {
+  const c = STEP_CONFIGS[name]!;
+  const M = c.batch * c.ctx;
+  const pairs = [[c.dim, c.dim], [c.dim, c.hidden], [c.hidden, c.dim], [c.dim, c.vocab]] as const;
+  for (const [inF, outF] of pairs) {
+    shapes.push(
+      { label: `${name} ${M}×${inF}×${outF} (x·Wᵀ)`, M, K: inF, N: outF, transB: true },
+      { label: `${name} ${M}×${outF}×${inF} (g·W)`, M, K: outF, N: inF },
+      { label: `${name} ${outF}×${M}×${inF} (gᵀ·x)`, M: outF, K: M, N: inF, transA: true },
+    );
+  }
+}
+if (process.argv.includes("--step")) shapes.splice(0, shapes.findIndex((s) => s.label.startsWith("tiny")));
 
 wasmThreadsReady(threads);
 const cols = ["JS 1t", "WASM 1t", `WASM ${threads}t`, `WASM ${threads}t copy-in`, "copy in+out alone"];

@@ -92,10 +92,26 @@ function merge(prev: PeerRun | null | undefined, next: PeerRun | null, tokens: n
   return { ...prev, samplesMs, tokPerS: tokens / (median(samplesMs) / 1000), peakRss: Math.max(prev.peakRss ?? 0, next.peakRss ?? 0) };
 }
 
-/** PyTorch on `threads` threads (round 0 tries 1 and 2 and keeps the faster). */
-function torchRun(root: string, c: StepConfig, round: number, blas: string | null, prev: PeerRun | null | undefined, quick: boolean): PeerRun | null {
+/**
+ * The allocator and threading settings of a tuned PyTorch run: glibc malloc told never to trim nor
+ * mmap (PyTorch otherwise returns and re-faults its activations every step), OpenMP threads that
+ * sleep when idle, and OpenBLAS left to detect the CPU (AVX-512) itself.
+ */
+export const TORCH_TUNED_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_MAX_: "0", MALLOC_TRIM_THRESHOLD_: "68719476736", OMP_WAIT_POLICY: "PASSIVE" };
+
+/** The environment of a PyTorch run: tuned (see {@link TORCH_TUNED_ENV}) or as inherited. */
+export function torchEnv(tuned: boolean, blas: string | null, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...(blas === null ? {} : { LD_LIBRARY_PATH: blas, OPENBLAS_NUM_THREADS: "1" }) };
+  if (!tuned) return env;
+  delete env["OPENBLAS_CORETYPE"];
+  delete env["OPENBLAS_L2_SIZE"];
+  return { ...env, ...TORCH_TUNED_ENV };
+}
+
+/** PyTorch on `threads` threads (round 0 tries 1 and 2 and keeps the faster), tuned or not. */
+function torchRun(root: string, c: StepConfig, round: number, blas: string | null, tuned: boolean, prev: PeerRun | null | undefined, quick: boolean): PeerRun | null {
   const tokens = c.batch * c.ctx;
-  const env = blas === null ? process.env : { ...process.env, LD_LIBRARY_PATH: blas, OPENBLAS_NUM_THREADS: "1" };
+  const env = torchEnv(tuned, blas);
   const measure = (threads: number) => {
     const cfg = { ...c, warmup: 2, steps: quick ? 5 : c.samples, threads, budget_s: 60 };
     return parse(run(PYTHON, [join(root, "benchmarks/peers/torch_step.py"), JSON.stringify(cfg)], root, env), tokens);
@@ -111,9 +127,12 @@ function torchRun(root: string, c: StepConfig, round: number, blas: string | nul
 export function peerRuns(root: string, name: string, c: StepConfig, round: number, opts: PeerOptions, into: Record<string, PeerRun | null>): void {
   const tokens = c.batch * c.ctx;
   if (hasTorch()) {
-    into["PyTorch"] = torchRun(root, c, round, null, into["PyTorch"], opts.quick);
+    // with OpenBLAS where it can be had (the faster BLAS here), tuned and as a user would run it
     const blas = torchBlasDir(root, opts.install);
-    if (blas !== null) into["PyTorch+OpenBLAS"] = torchRun(root, c, round, blas, into["PyTorch+OpenBLAS"], opts.quick);
+    for (const tuned of [true, false]) {
+      const label = `PyTorch ${tuned ? "tuned" : "untuned"}${blas === null ? "" : "+OpenBLAS"}`;
+      into[label] = torchRun(root, c, round, blas, tuned, into[label], opts.quick);
+    }
   }
   if (round > 0 || !peersInstalled(root, opts.install)) return;
   const js = (script: string, cfg: object) => parse(run(process.execPath, [join(root, "benchmarks/peers", script), JSON.stringify({ ...c, ...cfg })], join(root, "benchmarks/peers")), tokens);

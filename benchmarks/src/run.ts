@@ -2,7 +2,8 @@
  * @file `npm run bench`: the benchmark suite in one run, so the ratios compare like with like:
  * (a) GEMM GFLOP/s (benchmarks/src/matmul.ts), (b) fused ops vs composites (benchmarks/src/fused.ts),
  * (c) training-step tokens/s and peak memory of kiln on the tiny / small / medium configs, and
- * (d) the same step in PyTorch (`/usr/bin/python3`, optionally with OpenBLAS), TensorFlow.js (CPU
+ * (d) the same step in PyTorch (`/usr/bin/python3`, optionally with OpenBLAS; tuned — malloc kept
+ * from trimming, passive OpenMP waits — and untuned, every ratio against the faster), TensorFlow.js (CPU
  * backend) and js-pytorch. Each measurement runs in its own process; peers that cannot be found or
  * installed are skipped. kiln and PyTorch each keep the faster of 1 and 2 threads (other load on
  * the machine can make a second thread a loss). Writes markdown + JSON to benchmarks/results/.
@@ -13,7 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { peerRuns, torchBlasDir, type PeerRun } from "./peers.js";
+import { peerRuns, torchBlasDir, TORCH_TUNED_ENV, type PeerRun } from "./peers.js";
 import { flopsPerToken, STEP_CONFIGS } from "./step-configs.js";
 import type { StepResult } from "./train-step.js";
 
@@ -140,7 +141,10 @@ const m = machine();
 json["machine"] = m;
 say(`# kiln benchmarks\n`);
 say(`${m["date"]}; ${m["cpu"]}, ${m["cores"]} cores, ${m["memGiB"]} GiB; Node ${m["node"]} (V8 ${m["v8"]}), ${m["platform"]}; kiln ${m["commit"]}; load average at start ${(m["loadavgStart"] as number[]).join(" ")}\n`);
-if (!flag("--no-peers")) say(`PyTorch BLAS: system${torchBlasDir(root, !flag("--no-install")) === null ? "" : " and OpenBLAS (LD_LIBRARY_PATH, this process only)"}\n`);
+if (!flag("--no-peers")) {
+  say(`PyTorch BLAS: ${torchBlasDir(root, !flag("--no-install")) === null ? "system" : "OpenBLAS (LD_LIBRARY_PATH, this process only)"}; ` +
+    `"tuned" runs with ${Object.entries(TORCH_TUNED_ENV).map(([k, v]) => `${k}=${v}`).join(" ")} and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, "untuned" with the inherited environment\n`);
+}
 section("(a) GEMM GFLOP/s", "benchmarks/src/matmul.ts", quick ? ["--quick"] : []);
 section("(b) Fused ops vs composites", "benchmarks/src/fused.ts", quick ? ["--quick"] : []);
 const results = trainingSteps();

@@ -1,15 +1,12 @@
 /**
  * @file Training-step benchmark: tokens/s of one LLaMA training step (forward, backward, AdamW
  * step, zeroGrad) on the tiny / small / medium configs, with CPU time, peak RSS and how much
- * fresh memory the step took. Steps yield to the event loop in between, as the Trainer does.
+ * fresh memory the step took after warm-up. Steps yield to the event loop in between, as the Trainer does.
  * Run: `npx tsx benchmarks/src/train-step.ts [tiny|small|medium]... [--steps N] [--threads N] [--json]`.
  */
 import { Llama } from "@kiln/nn";
 import { AdamW } from "@kiln/optim";
-import { Generator, randint } from "@kiln/tensor";
-// NOTE: the pool's counters and the thread count are not (yet) part of @kiln/tensor's public index.
-import { getThreads, setThreads, warmUpThreads } from "../../packages/tensor/src/kernels/matmul.js";
-import { memoryStats } from "../../packages/tensor/src/memory/pool.js";
+import { Generator, getThreads, memoryStats, randint, setThreads, warmUpThreads } from "@kiln/tensor";
 import { STEP_CONFIGS, type StepConfig } from "./step-configs.js";
 
 /** What one benchmarked config reports (also the JSON line of `--json`). */
@@ -22,14 +19,23 @@ export interface StepResult {
   baseRss: number;
   /** Bytes the pool took fresh (from the OS or the wasm heap's untouched top) during the timed steps. */
   freshBytes: number;
+  /** Untimed warm-up steps taken (until the pool ran a collection cycle without fresh memory). */
+  warmupSteps: number;
+  /** Forced collections the pool ran during the timed steps, and their milliseconds. */
+  collections: number;
+  collectMs: number;
   params: number;
   threads: number;
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** Times `steps` training steps of `c` after `warmup` untimed ones. */
-export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3): Promise<StepResult> {
+/**
+ * Times `steps` training steps of `c` after warm-up: at least `warmup` untimed steps, continued
+ * (up to `maxWarmup`) until the pool has run one whole collection cycle (collection to collection)
+ * without taking fresh memory — it has grown to its working size.
+ */
+export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3, maxWarmup = 40): Promise<StepResult> {
   const baseRss = process.memoryUsage().rss;
   warmUpThreads();
   const model = new Llama(
@@ -43,8 +49,13 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
   const samplesMs: number[] = [];
   const cpuMs: number[] = [];
   let fresh = 0;
-  for (let i = 0; i < warmup + steps; i++) {
-    const before = memoryStats().freshBytes;
+  let warm = 0;
+  let settled = false;
+  let cycleFresh = 0;
+  let cycles = memoryStats().collections;
+  let timedFrom: ReturnType<typeof memoryStats> | null = null;
+  while (samplesMs.length < steps) {
+    const at = memoryStats();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const { loss } = model.forward(x, y);
@@ -53,17 +64,27 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
     opt.zeroGrad();
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
-    if (i >= warmup) {
+    const after = memoryStats();
+    const took = after.freshBytes - at.freshBytes;
+    if (after.collections !== cycles) {
+      settled ||= cycleFresh === 0 && cycles > 0;
+      [cycles, cycleFresh] = [after.collections, 0];
+    }
+    cycleFresh += took;
+    if (samplesMs.length === 0 && (warm < warmup || (warm < maxWarmup && !settled))) warm++;
+    else {
+      timedFrom ??= at;
       samplesMs.push(ms);
       cpuMs.push((cpu.user + cpu.system) / 1000);
-      fresh += memoryStats().freshBytes - before;
+      fresh += took;
     }
     await new Promise((resolve) => setImmediate(resolve)); // as the Trainer does between steps
   }
   const tokens = c.batch * c.ctx;
+  const end = memoryStats();
   return {
     config: name, samplesMs, cpuMs, tokPerS: tokens / (median(samplesMs) / 1000), peakRss: process.resourceUsage().maxRSS * 1024, baseRss,
-    freshBytes: fresh, params: model.numParameters(), threads: getThreads(),
+    freshBytes: fresh, warmupSteps: warm, collections: end.collections - timedFrom!.collections, collectMs: end.collectMs - timedFrom!.collectMs, params: model.numParameters(), threads: getThreads(),
   };
 }
 
@@ -80,7 +101,8 @@ async function main(): Promise<void> {
     else {
       const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
       console.log(`${name}: ${r.tokPerS.toFixed(0)} tok/s (median ${median(r.samplesMs).toFixed(0)} ms, cpu ${median(r.cpuMs).toFixed(0)} ms, ` +
-        `${r.threads} threads), peak RSS ${mb(r.peakRss)} (runtime ${mb(r.baseRss)}), fresh memory in timed steps ${mb(r.freshBytes)}`);
+        `${r.threads} threads), peak RSS ${mb(r.peakRss)} (runtime ${mb(r.baseRss)}), ${r.warmupSteps} warm-up steps, fresh memory in timed steps ${mb(r.freshBytes)}, ` +
+        `${r.collections} collections taking ${r.collectMs.toFixed(0)} ms in the timed steps`);
     }
   }
 }

@@ -1,10 +1,11 @@
 /**
  * @file Lesson 2 — autograd: a micrograd-sized scalar engine to build the
  * intuition, the same expression in kiln, gradients worked out by hand, finite
- * differences (and why they need float64), then `gradcheck`.
+ * differences (and why they need float64), then `gradcheck`, and your own
+ * differentiable op (`customOp`) checked by it.
  * Run: `npx tsx packages/notebooks/02-autograd.ts`.
  */
-import { Generator, gradcheck, noGrad, randn, tensor, type Tensor } from "@kiln/tensor";
+import { Generator, customOp, gradcheck, noGrad, randn, tensor, type Tensor } from "@kiln/tensor";
 import { plotSvg } from "@kiln/train";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, maxAbsDiff } from "./lib/notebook.js";
@@ -152,6 +153,32 @@ for (const [name, fn] of [["correct", (v: Value) => v.tanh().mul(3)], ["buggy", 
   const ok = Math.abs(analytic - numeric) <= 1e-5 + 1e-3 * Math.abs(numeric);
   console.log(`${name.padEnd(7)} 3·tanh(x) at 0.5: backward says ${analytic.toFixed(6)}, finite differences say ${numeric.toFixed(6)} → ${ok ? "pass" : "FAIL"}`);
 }
+
+L.cell("Your own op: forward and backward written by hand (customOp)");
+// customOp is torch.autograd.Function: you write the forward and the backward over tensors,
+// and the op joins the graph like a built-in one — so gradcheck can judge your backward.
+// Squareplus (So 2021) is a smooth ReLU without exp: (x + √(x² + 4)) / 2, d/dx = (1 + x/√(x² + 4)) / 2.
+const squareplus = customOp({
+  name: "squareplus",
+  forward(ctx, x: Tensor) {
+    const root = x.square().add(4).sqrt();
+    ctx.saveForBackward(x, root);
+    return x.add(root).div(2);
+  },
+  backward(ctx, grad) {
+    const [x, root] = ctx.saved as [Tensor, Tensor];
+    return grad.mul(x.div(root).add(1).div(2));
+  },
+});
+const spIn = randn([2, 3], { dtype: "float64", generator: new Generator(5) }).requiresGrad_();
+console.log(`squareplus(x) is recorded as ${String(squareplus(spIn).gradFn?.name)}; gradcheck of the hand-written backward: ${gradcheck(squareplus, [spIn])}`);
+// A straight-through estimator (Bengio et al. 2013) rounds going forward and lets the gradient
+// through unchanged going back: the trick behind quantisation-aware training. It is *not* the
+// true gradient (which is 0 almost everywhere), and gradcheck says so.
+const roundSte = customOp({ name: "roundSte", forward: (_, w: Tensor) => w.round(), backward: (_, grad) => grad });
+const steW = tensor([0.4, 1.6, -0.7], { dtype: "float64", requiresGrad: true });
+roundSte(steW).mul(tensor([1, 2, 3], { dtype: "float64" })).sum().backward();
+console.log(`round(w) = ${fmt(roundSte(steW).detach())}; gradient through the estimator ${fmt(steW.grad!)}; gradcheck ${gradcheck(roundSte, [steW], { raiseException: false })}`);
 
 L.cell("Gradients are what training uses");
 // A 2-8-1 tanh network learns XOR by gradient descent: loss.backward(), then step against the gradient.

@@ -6,8 +6,8 @@
  */
 import { Llama, generate } from "@kiln/nn";
 import { AdamW, warmupCosine, weightDecayGroups } from "@kiln/optim";
-import { Generator, noGrad } from "@kiln/tensor";
-import { modelConfigFor, parseTrainConfig, plotSvg, prepareData } from "@kiln/train";
+import { Generator } from "@kiln/tensor";
+import { modelConfigFor, parseTrainConfig, plotSvg, prepareData, validationLoss, validationSample } from "@kiln/train";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, seconds } from "./lib/notebook.js";
 
@@ -63,19 +63,10 @@ L.cell("The training loop");
 // Each step: sample random windows of the training stream, forward (mean cross-entropy of
 // predicting every next token), backward, clip + AdamW update. Evaluate on held-out text now and then.
 const batches = data.train.randomBatches({ batchSize: knobs.batch, contextLength: knobs.context, generator: new Generator(7) });
-const evaluate = (): number => {
-  model.eval();
-  let [total, count, i] = [0, 0, 0];
-  noGrad(() => {
-    for (const b of data.val.sequentialBatches({ batchSize: knobs.batch, contextLength: knobs.context })) {
-      if (i++ >= knobs.evalBatches) break;
-      total += model.forward(b.inputs, b.targets).loss!.item() * b.targets.numel;
-      count += b.targets.numel;
-    }
-  });
-  model.train();
-  return total / count;
-};
+// kiln's one definition of validation loss: the mean over windows spread evenly across the whole
+// validation split (here evalBatches × batch of them), in eval mode and without gradients.
+const valSample = validationSample(data.val.length, knobs.context, knobs.evalBatches * knobs.batch);
+const evaluate = (): number => validationLoss(model, data.val.tokens, valSample, { batchSize: knobs.batch }).loss;
 const tokensPerStep = knobs.batch * knobs.context;
 console.log(`${knobs.batch} sequences × ${knobs.context} tokens = ${tokensPerStep} tokens per step, ${knobs.steps} steps`);
 const trainCurve: [number, number][] = [];

@@ -123,7 +123,7 @@ const quiet = { log: () => {}, progress: new Progress({ write: () => true, isTTY
 const outDir = (name: string) => `${process.env.KILN_NOTEBOOK_OUT ?? ".cache/notebooks"}/06-adamw-cosine/${name}`;
 const runs: { name: string; losses: number[]; val: number; seconds: number }[] = [];
 for (const warmup of [0, k.warmup]) {
-  const trainer = Trainer.create(configFor(warmup), outDir(`warmup-${warmup}`), quiet, data);
+  const trainer = Trainer.create(configFor(warmup), outDir(`warmup-${warmup}`), quiet, data, { overwrite: true }); // a re-run replaces the last one
   const r = await trainer.run();
   runs.push({ name: warmup === 0 ? "no warmup" : `${warmup} warmup steps`, losses: r.losses, val: r.finalValLoss!, seconds: r.elapsed });
 }

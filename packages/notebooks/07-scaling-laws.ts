@@ -90,7 +90,7 @@ const quiet = { log: () => {}, progress: new Progress({ write: () => true, isTTY
 const points: ScalingPoint[] = [];
 console.log("       C   model        N        D   steps   val loss   time");
 for (const p of plan) {
-  const result = await Trainer.create(configOf(p), join(outDir, "runs", configOf(p).name), quiet, data).run();
+  const result = await Trainer.create(configOf(p), join(outDir, "runs", configOf(p).name), quiet, data, { overwrite: true }).run();
   const loss = result.finalValLoss!;
   points.push({ N: p.rung.N, D: p.D, loss, C: p.C });
   console.log(`${p.C.toExponential(0).padStart(8)}   ${p.rung.name.padEnd(6)} ${String(p.rung.N).padStart(6)} ${String(p.D).padStart(8)} ${String(p.steps).padStart(7)}   ${loss.toFixed(4).padStart(8)}   ${seconds(result.elapsed * 1000)}`);

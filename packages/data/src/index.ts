@@ -14,11 +14,14 @@ export { BpeTokenizer } from "./tokenizer/bpe.js";
 export { trainBpe, type TrainBpeOptions } from "./tokenizer/train-bpe.js";
 export { GPT2_SPLIT_PATTERN, pretokenize } from "./tokenizer/pretokenize.js";
 export type { ByteLevelModel, HfAddedToken, HfTokenizerJson } from "./tokenizer/hf-json.js";
+export type { HfTokenizerFilesOptions } from "./tokenizer/hf-files.js";
+export type { PostProcessor } from "./tokenizer/post-processor.js";
 export { decodeWtf8, encodeWtf8 } from "./util/wtf8.js";
 
 export {
   RandomBatches,
   SequentialBatches,
+  gatherWindows,
   type Batch,
   type BatchArrays,
   type RandomBatchesOptions,

@@ -5,7 +5,7 @@
  */
 import { Generator, arange, cat, matmul, noGrad, ones, type Tensor } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { gradcheckModule, leaf, maxDiff, weighted } from "../test/helpers.js";
+import { gradcheckModule, leaf, weighted } from "../test/helpers.js";
 import { Attention, KVSlot, RotaryEmbedding } from "./index.js";
 
 /** modeling_llama's LlamaAttention written with plain ops: the mask and the repeated kv heads are materialised. */
@@ -28,13 +28,13 @@ describe("Attention", () => {
     const a = new Attention(16, 4, 2, { dtype: "float64", generator: new Generator(1) });
     const x = leaf([2, 6, 16], 2);
     const y = a.forward(x, rope);
-    expect(maxDiff(y, reference(a, x, rope))).toBeLessThan(1e-12);
+    expect(y).toBeAllclose(reference(a, x, rope), { atol: 1e-12, rtol: 0 });
     weighted(y).backward();
     const grads = [x, ...a.parameters()].map((t) => t.grad!);
     a.zeroGrad();
     x.grad = null;
     weighted(reference(a, x, rope)).backward();
-    [x, ...a.parameters()].forEach((t, i) => expect(maxDiff(grads[i]!, t.grad!)).toBeLessThan(1e-12));
+    [x, ...a.parameters()].forEach((t, i) => expect(grads[i]!).toBeAllclose(t.grad!, { atol: 1e-12, rtol: 0 }));
   });
 
   it("KV-cached steps reproduce full recomputation", () => {
@@ -45,7 +45,7 @@ describe("Attention", () => {
       const slot = new KVSlot(2, 1, 7, 4, "float64");
       const steps = [a.forward(x.narrow(1, 0, 4), rope, slot), a.forward(x.narrow(1, 4, 1), rope, slot), a.forward(x.narrow(1, 5, 2), rope, slot)];
       expect(slot.length).toBe(7);
-      expect(maxDiff(cat(steps, 1), full)).toBeLessThan(1e-12);
+      expect(cat(steps, 1)).toBeAllclose(full, { atol: 1e-12, rtol: 0 });
       expect(() => a.forward(x.narrow(1, 0, 1), rope, slot)).toThrow("KVCache: cannot append 1 position(s) to a cache holding 7 of 7");
     });
     const slot = new KVSlot(2, 1, 7, 4, "float64");

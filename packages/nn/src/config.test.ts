@@ -45,4 +45,14 @@ describe("llamaConfig", () => {
     expect(toHfConfig(c).architectures).toEqual(["LlamaForCausalLM"]);
     expect(() => llamaConfig({ ...hf, rope_scaling: { type: "linear", factor: 2 } })).toThrow('LlamaConfig: rope_scaling {"type":"linear","factor":2} is not supported');
   });
+
+  it("an ablation variant declares a kiln architecture, so transformers cannot load it as LLaMA", () => {
+    const tiny = { vocab_size: 32, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2 };
+    for (const variant of [{ norm: "layernorm" }, { ffn: "gelu_mlp" }, { positions: "learned" }, { positions: "none" }] as const) {
+      const hf = toHfConfig(llamaConfig({ ...tiny, ...variant }));
+      expect([hf.architectures, hf.model_type]).toEqual([["KilnLlamaForCausalLM"], "kiln_llama"]);
+      expect(llamaConfig(hf)).toEqual(llamaConfig({ ...tiny, ...variant }));
+    }
+    expect(toHfConfig(llamaConfig(tiny)).model_type).toBe("llama");
+  });
 });

@@ -83,7 +83,7 @@ const RULES: Record<keyof LlamaConfig, readonly [(v: unknown) => boolean, string
 
 /** Keys of HF config.json files that kiln accepts: ignored, or checked to match what kiln implements. */
 const HF_KEYS: Record<string, (v: unknown) => boolean> = {
-  architectures: () => true, model_type: (v) => v === "llama", torch_dtype: () => true, transformers_version: () => true,
+  architectures: () => true, model_type: (v) => v === "llama" || v === KILN_MODEL_TYPE, torch_dtype: () => true, dtype: () => true, transformers_version: () => true,
   use_cache: () => true, pretraining_tp: () => true, pad_token_id: () => true, hidden_act: (v) => v === "silu",
   attention_bias: (v) => v === false, mlp_bias: (v) => v === false, rope_scaling: (v) => v === null, attention_dropout: (v) => v === 0,
 };
@@ -137,11 +137,22 @@ export function llamaConfig(input: LlamaConfigInput | Record<string, unknown>): 
   return c;
 }
 
+/** `model_type` of a checkpoint whose architecture transformers has no class for (an ablation variant). */
+export const KILN_MODEL_TYPE = "kiln_llama";
+
+/** Whether `c` is LLaMA itself (rmsnorm, swiglu, rope), i.e. a model transformers' `LlamaForCausalLM` computes exactly. */
+export function isHfLlama(c: LlamaConfig): boolean {
+  return c.norm === "rmsnorm" && c.ffn === "swiglu" && c.positions === "rope";
+}
+
 /**
- * The config as a Hugging Face `config.json` object (`LlamaForCausalLM`), kiln
- * extras included (transformers keeps unknown keys). Only the default
- * architecture (rmsnorm, swiglu, rope) is a model transformers can run.
+ * The config as a Hugging Face `config.json` object, kiln extras included
+ * (transformers keeps unknown keys). LLaMA itself declares `LlamaForCausalLM`;
+ * an ablation variant (layernorm, gelu_mlp, learned or no positions) declares
+ * `KilnLlamaForCausalLM` / `kiln_llama`, which transformers refuses instead of
+ * silently loading a different model.
  */
 export function toHfConfig(c: LlamaConfig): Record<string, unknown> {
-  return { architectures: ["LlamaForCausalLM"], model_type: "llama", hidden_act: "silu", ...c };
+  const [architecture, modelType] = isHfLlama(c) ? ["LlamaForCausalLM", "llama"] : ["KilnLlamaForCausalLM", KILN_MODEL_TYPE];
+  return { architectures: [architecture], model_type: modelType, hidden_act: "silu", ...c };
 }

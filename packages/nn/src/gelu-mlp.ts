@@ -15,8 +15,9 @@ export class GeluMLP extends Module {
 
   constructor(readonly dim: number, readonly hidden: number, opts: ModuleOptions = {}) {
     super();
-    this.w3 = new Linear(dim, hidden, opts);
-    this.w2 = new Linear(hidden, dim, opts);
+    const noBias = { ...opts, bias: false }; // bias-free like the rest of the LLaMA family, so the ablation changes one thing
+    this.w3 = new Linear(dim, hidden, noBias);
+    this.w2 = new Linear(hidden, dim, noBias);
   }
 
   /** (..., dim) → (..., dim) */

@@ -1,11 +1,11 @@
 /**
  * @file Generation: KV-cached greedy decoding emits exactly the tokens of full
  * recomputation, cached logits match recomputed ones within 1e-5, EOS stops,
- * and sampling (temperature, top-k, top-p) is correct and seeded.
+ * and sampling (temperature, top-k, top-p) is correct and seeded; a batch of
+ * ragged prompts decodes exactly as each prompt alone.
  */
 import { Generator, noGrad, tensor } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { maxDiff } from "../test/helpers.js";
 import { Llama, generate, sampleNext, type LlamaConfigInput } from "./index.js";
 
 const cfg: LlamaConfigInput = {
@@ -35,7 +35,7 @@ describe("generate", () => {
       for (const id of seq.slice(5)) parts.push(m.forward(tensor([[id]], { dtype: "int32" }), null, { cache }).logits);
       expect(cache.length).toBe(seq.length);
       parts.reduce((at, p) => {
-        expect(maxDiff(p, full.narrow(1, at, p.shape[1]!))).toBeLessThan(1e-5);
+        expect(p).toBeAllclose(full.narrow(1, at, p.shape[1]!), { atol: 1e-5, rtol: 0 });
         return at + p.shape[1]!;
       }, 0);
     });
@@ -85,5 +85,63 @@ describe("generate", () => {
     expect(sampleNext([5, 5, 0], { temperature: 1e-3, generator: g })).toBeLessThan(2);
     expect(() => sampleNext(logits, { topK: 0 })).toThrow("generate: topK must be a positive integer, got 0");
     expect(() => sampleNext(logits, { topP: 0 })).toThrow("generate: topP must be in (0, 1], got 0");
+  });
+});
+
+describe("generate on a batch (left-padded, one batched KV cache)", () => {
+  const prompts = [[3, 17, 5, 9, 41], [8], [30, 2, 11], [3, 17, 5, 9, 41, 6, 6]];
+  const greedy = { maxNewTokens: 12, temperature: 0, eosTokenId: null };
+  for (const [positions, dtype] of [["rope", "float32"], ["rope", "float64"], ["learned", "float32"], ["none", "float32"]] as const) {
+    it(`greedy output equals generating each prompt alone (${positions}, ${dtype})`, () => {
+      const m = new Llama({ ...cfg, positions }, { generator: new Generator(1), dtype });
+      const alone = prompts.map((p) => generate(m, p, greedy));
+      expect(generate(m, prompts, greedy)).toEqual(alone);
+      expect(new Set(alone.map((a) => a.slice(-12).join())).size).toBe(4); // four different continuations
+    });
+  }
+
+  it("a padded sequence's logits match the sequence run alone within 1e-5 (float32)", () => {
+    const m = new Llama(cfg, { generator: new Generator(2) }).eval();
+    noGrad(() => {
+      const cache = m.newKVCache(2, 8).padLeft([3, 0]);
+      const batch = m.forward(tensor([[0, 0, 0, 5, 9], [1, 2, 3, 4, 5]], { dtype: "int32" }), null, { cache }).logits; // (2, 5, V)
+      const step = m.forward(tensor([[7], [7]], { dtype: "int32" }), null, { cache }).logits; // (2, 1, V)
+      const alone = m.forward(tensor([[5, 9, 7]], { dtype: "int32" })).logits; // (1, 3, V)
+      expect(batch.narrow(0, 0, 1).narrow(1, 3, 2)).toBeAllclose(alone.narrow(1, 0, 2), { atol: 1e-5, rtol: 0 });
+      expect(step.narrow(0, 0, 1)).toBeAllclose(alone.narrow(1, 2, 1), { atol: 1e-5, rtol: 0 });
+      expect(batch.narrow(0, 1, 1)).toBeAllclose(m.forward(tensor([[1, 2, 3, 4, 5]], { dtype: "int32" })).logits, { atol: 1e-5, rtol: 0 });
+    });
+  });
+
+  it("each sequence stops at its own EOS; the rest go on", () => {
+    const m = new Llama(cfg, { generator: new Generator(1) });
+    const eos = generate(m, prompts[1]!, greedy)[3]!; // the third token sequence 1 emits
+    const opts = { ...greedy, eosTokenId: eos };
+    const batch = generate(m, prompts, opts);
+    expect(batch).toEqual(prompts.map((p) => generate(m, p, opts)));
+    expect(batch[1]!.length).toBeLessThanOrEqual(4);
+    expect(m.training).toBe(true);
+  });
+
+  it("sampling a batch is seeded", () => {
+    const m = new Llama(cfg, { generator: new Generator(3) });
+    const run = (seed: number) => generate(m, prompts, { maxNewTokens: 6, temperature: 1, generator: new Generator(seed) });
+    expect(run(4)).toEqual(run(4));
+    expect(run(4)).not.toEqual(run(5));
+  });
+
+  it("refuses what it cannot do, naming the limit", () => {
+    const m = new Llama(cfg, { generator: new Generator(1) });
+    expect(() => generate(m, [[1], []], greedy)).toThrow("generate: prompt 1 of the batch is empty; each must hold at least one token");
+    expect(() => generate(m, prompts, { ...greedy, useCache: false })).toThrow("generate: a batch decodes with the KV cache; useCache: false is for one sequence");
+    expect(() => generate(m, prompts, { ...greedy, maxNewTokens: 34 })).toThrow(
+      "generate: a batch must fit the context: longest prompt 7 + maxNewTokens 34 > max_position_embeddings 40",
+    );
+    expect(() => m.newKVCache(2, 8).padLeft([1])).toThrow("KVCache: padLeft needs one non-negative integer per sequence (2), got [1]");
+    const cache = m.newKVCache(2, 8).padLeft([2, 0]);
+    noGrad(() => m.eval().forward(tensor([[1, 1, 4], [5, 6, 7]], { dtype: "int32" }), null, { cache }));
+    expect(() => cache.padLeft([0, 0])).toThrow("KVCache: padLeft must come before the first step (reset() the cache first)");
+    cache.reset();
+    expect([cache.length, cache.starts, cache.layers[0]!.isRagged]).toEqual([0, [0, 0], false]);
   });
 });

@@ -4,6 +4,8 @@
  * and nucleus (top-p; Holtzman et al. 2020) sampling from a seeded generator.
  * Past `max_position_embeddings` the context slides, as nanoGPT's does: each
  * new token sees only the last `max_position_embeddings` tokens, recomputed.
+ * A batch of prompts is left-padded into one batched KV cache; each sequence
+ * attends only to its own tokens, so greedy output is that of one at a time.
  */
 import { defaultGenerator, noGrad, tensor, type Generator, type Tensor } from "@kiln/tensor";
 import type { Llama } from "./llama.js";
@@ -67,35 +69,78 @@ export function sampleNext(logits: ArrayLike<number>, { temperature = 1, topK, t
 
 /**
  * Extends `promptIds` by up to `maxNewTokens` tokens (stopping after EOS) and
- * returns prompt + new tokens. Runs in eval mode under `noGrad`; one sequence.
+ * returns prompt + new tokens. Runs in eval mode under `noGrad`.
  * Any length works: once the sequence outgrows `max_position_embeddings`, each
  * step conditions on its last `max_position_embeddings` tokens (positions
  * restart at 0), recomputed without the cache — the same tokens either way.
+ *
+ * Given a batch (an array of prompts, any lengths), decodes them together —
+ * left-padded, one batched KV cache, each sequence stopping at its own EOS —
+ * and returns one array per prompt. Greedy output equals generating each
+ * prompt alone; sampled output draws from the one generator in batch order, so
+ * it differs from one at a time. A batch must fit `max_position_embeddings`.
  */
-export function generate(model: Llama, promptIds: readonly number[] | Tensor, opts: GenerateOptions): number[] {
-  const { maxNewTokens, useCache = true, eosTokenId = model.config.eos_token_id } = opts;
-  const ids = Array.isArray(promptIds) ? [...promptIds] : Array.from((promptIds as Tensor).contiguous().data, Number);
-  if (ids.length === 0) throw new RangeError("generate: the prompt must hold at least one token");
+export function generate(model: Llama, prompts: readonly (readonly number[])[], opts: GenerateOptions): number[][];
+export function generate(model: Llama, promptIds: readonly number[] | Tensor, opts: GenerateOptions): number[];
+export function generate(model: Llama, promptIds: readonly number[] | readonly (readonly number[])[] | Tensor, opts: GenerateOptions): number[] | number[][] {
+  const { maxNewTokens } = opts;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new RangeError(`generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
-  const maxT = model.config.max_position_embeddings;
+  const batch = Array.isArray(promptIds) && promptIds.length > 0 && promptIds.every((p) => Array.isArray(p));
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() => {
-      let cache = useCache ? model.newKVCache(1, Math.min(ids.length + maxNewTokens, maxT)) : null;
-      let input = ids.slice(-maxT);
-      for (let step = 0; step < maxNewTokens; step++) {
-        const { logits } = model.forward(tensor([input], { dtype: "int32" }), null, { cache }); // (1, T, V)
-        const last = logits.select(0, 0).select(0, input.length - 1).to("float64").contiguous().data; // (V)
-        const next = sampleNext(last, opts);
-        ids.push(next);
-        if (next === eosTokenId) break;
-        if (ids.length > maxT) cache = null; // the window slides from here on
-        input = cache ? [next] : ids.slice(-maxT);
-      }
-      return ids;
-    });
+    return noGrad(() => (batch ? generateBatch(model, promptIds as readonly (readonly number[])[], opts) : generateOne(model, promptIds as readonly number[] | Tensor, opts)));
   } finally {
     model.train(wasTraining);
   }
+}
+
+function generateOne(model: Llama, promptIds: readonly number[] | Tensor, opts: GenerateOptions): number[] {
+  const { maxNewTokens, useCache = true, eosTokenId = model.config.eos_token_id } = opts;
+  const ids = Array.isArray(promptIds) ? [...promptIds] : Array.from((promptIds as Tensor).contiguous().data, Number);
+  if (ids.length === 0) throw new RangeError("generate: the prompt must hold at least one token");
+  const maxT = model.config.max_position_embeddings;
+  let cache = useCache ? model.newKVCache(1, Math.min(ids.length + maxNewTokens, maxT)) : null;
+  let input = ids.slice(-maxT);
+  for (let step = 0; step < maxNewTokens; step++) {
+    const { logits } = model.forward(tensor([input], { dtype: "int32" }), null, { cache }); // (1, T, V)
+    const last = logits.select(0, 0).select(0, input.length - 1).to("float64").contiguous().data; // (V)
+    const next = sampleNext(last, opts);
+    ids.push(next);
+    if (next === eosTokenId) break;
+    if (ids.length > maxT) cache = null; // the window slides from here on
+    input = cache ? [next] : ids.slice(-maxT);
+  }
+  return ids;
+}
+
+function generateBatch(model: Llama, prompts: readonly (readonly number[])[], opts: GenerateOptions): number[][] {
+  const { maxNewTokens, useCache = true, eosTokenId = model.config.eos_token_id } = opts;
+  const empty = prompts.findIndex((p) => p.length === 0);
+  if (empty >= 0) throw new RangeError(`generate: prompt ${empty} of the batch is empty; each must hold at least one token`);
+  if (!useCache) throw new RangeError("generate: a batch decodes with the KV cache; useCache: false is for one sequence");
+  const longest = Math.max(...prompts.map((p) => p.length));
+  const maxT = model.config.max_position_embeddings;
+  if (longest + maxNewTokens > maxT) {
+    throw new RangeError(`generate: a batch must fit the context: longest prompt ${longest} + maxNewTokens ${maxNewTokens} > max_position_embeddings ${maxT}`);
+  }
+  const starts = prompts.map((p) => longest - p.length); // left padding per sequence
+  const cache = model.newKVCache(prompts.length, longest + maxNewTokens).padLeft(starts);
+  const ids = prompts.map((p) => [...p]);
+  const done = prompts.map(() => false);
+  // pad slots hold the sequence's first token: any id works, attention never reads them
+  let input = prompts.map((p, b) => [...new Array<number>(starts[b]!).fill(p[0]!), ...p]); // (B, longest)
+  for (let step = 0; step < maxNewTokens && done.includes(false); step++) {
+    const { logits } = model.forward(tensor(input, { dtype: "int32" }), null, { cache }); // (B, T, V)
+    const last = logits.select(1, input[0]!.length - 1).to("float64").contiguous().data; // (B, V)
+    const V = model.config.vocab_size;
+    input = ids.map((row, b) => {
+      if (done[b]) return [row[row.length - 1]!];
+      const next = sampleNext(last.subarray(b * V, (b + 1) * V), opts);
+      row.push(next);
+      done[b] = next === eosTokenId;
+      return [next];
+    });
+  }
+  return ids;
 }

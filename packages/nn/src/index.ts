@@ -2,7 +2,7 @@
  * @file @kiln/nn's public API: Module & Parameter, initialisers, layers,
  * rotary embeddings, attention with a KV cache, the LLaMA model and generation.
  */
-export { Module, type ModuleOptions, type NumParametersOptions, type LoadStateDictOptions, type LoadStateDictResult } from "./module.js";
+export { Module, type ModuleOptions, type NumParametersOptions, type LoadStateDictOptions, type LoadStateDictResult, type BufferOptions } from "./module.js";
 export { Parameter } from "./parameter.js";
 export {
   normal_, uniform_, constant_, zeros_, ones_, xavierUniform_, xavierNormal_, kaimingUniform_, kaimingNormal_, calculateGain, fans,
@@ -23,7 +23,8 @@ export { llamaConfig, toHfConfig, type LlamaConfig, type LlamaConfigInput } from
 export { HF_NAMES, toHfName, fromHfName } from "./hf-names.js";
 export { Llama, type LlamaOptions, type LlamaForwardOptions, type LlamaOutput } from "./llama.js";
 export { generate, sampleNext, type GenerateOptions, type SamplingOptions } from "./generate.js";
-export { saveHf, loadHf, configFromHf, hfConfigJson, type LoadHfOptions } from "./interop/hf.js";
+export { saveHf, loadHf, type HfTokenizerWriter, type LoadHfOptions, type SaveHfOptions } from "./interop/hf.js";
+export { configFromHf, hfConfigJson } from "./interop/hf-config.js";
 export {
   loadLlama2c, saveLlama2c, parseLlama2c, serializeLlama2c, llamaFromLlama2c, LLAMA2C_RMS_NORM_EPS, LLAMA2C_ROPE_THETA,
   type Llama2cCheckpoint, type Llama2cExportOptions,

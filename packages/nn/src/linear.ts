@@ -1,6 +1,7 @@
 /**
- * @file Linear: `y = x Wᵀ (+ b)` over the last dim. No bias by default, as in
- * LLaMA. Initialised like PyTorch's `nn.Linear`: `U(−1/√in, 1/√in)`.
+ * @file Linear: `y = x Wᵀ + b` over the last dim. With a bias by default, as
+ * PyTorch's `nn.Linear` (LLaMA's layers pass `bias: false`). Initialised like
+ * PyTorch's: `U(−1/√in, 1/√in)` for both.
  */
 import { defaultGenerator, zeros, type Tensor } from "@kiln/tensor";
 import { uniform_ } from "./init.js";
@@ -9,7 +10,7 @@ import { Parameter } from "./parameter.js";
 
 /** Options of {@link Linear}. */
 export interface LinearOptions extends ModuleOptions {
-  /** Add a learned bias (default false, as LLaMA). */
+  /** Add a learned bias (default true, as PyTorch's `nn.Linear`; LLaMA's layers pass false). */
   bias?: boolean;
 }
 
@@ -20,7 +21,7 @@ export class Linear extends Module {
   /** (outFeatures) or null */
   bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = false, dtype = "float32", generator = defaultGenerator }: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true, dtype = "float32", generator = defaultGenerator }: LinearOptions = {}) {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = new Parameter(uniform_(zeros([outFeatures, inFeatures], { dtype }), -bound, bound, generator));

@@ -5,7 +5,7 @@
  */
 import { Generator, crossEntropy, noGrad, randint, tensor, zeros } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { gradcheckModule, maxDiff } from "../test/helpers.js";
+import { gradcheckModule } from "../test/helpers.js";
 import { GeluMLP, LayerNorm, Llama, fromHfName, toHfName, type LlamaConfigInput } from "./index.js";
 
 const tiny: LlamaConfigInput = { vocab_size: 8, hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: 8, max_position_embeddings: 16 };
@@ -77,10 +77,10 @@ describe("Llama", () => {
     const a = new Llama(tiny, { generator: new Generator(5) });
     const b = new Llama(tiny, { generator: new Generator(6) });
     const [x] = batch(8);
-    expect(maxDiff(a.forward(x).logits, b.forward(x).logits)).toBeGreaterThan(0);
+    expect(a.forward(x).logits).not.toBeAllclose(b.forward(x).logits, { atol: 0, rtol: 0 });
     b.loadStateDict(a.stateDict());
-    expect(maxDiff(a.forward(x).logits, b.forward(x).logits)).toBe(0);
-    expect(maxDiff(new Llama(tiny, { generator: new Generator(5) }).forward(x).logits, a.forward(x).logits)).toBe(0);
+    expect(a.forward(x).logits).toBeAllclose(b.forward(x).logits, { atol: 0, rtol: 0 });
+    expect(new Llama(tiny, { generator: new Generator(5) }).forward(x).logits).toBeAllclose(a.forward(x).logits, { atol: 0, rtol: 0 });
   });
 
   it("counts parameters and FLOPs (6N + 12·L·d·T) and prints them", () => {
@@ -112,9 +112,9 @@ describe("Llama", () => {
   it("dropout acts in training only", () => {
     const m = new Llama({ ...tiny, dropout: 0.5 }, { generator: new Generator(8) });
     const [x] = batch(8);
-    expect(maxDiff(m.forward(x).logits, m.forward(x).logits)).toBeGreaterThan(0);
+    expect(m.forward(x).logits).not.toBeAllclose(m.forward(x).logits, { atol: 0, rtol: 0 });
     m.eval();
-    expect(noGrad(() => maxDiff(m.forward(x).logits, m.forward(x).logits))).toBe(0);
+    noGrad(() => expect(m.forward(x).logits).toBeAllclose(m.forward(x).logits, { atol: 0, rtol: 0 }));
   });
 
   it("rejects bad tokens and over-long sequences with clear errors", () => {

@@ -5,7 +5,7 @@
  * (optionally tied). `forward(tokens, targets?)` gives logits and the mean
  * cross-entropy; `stateDict()` speaks Hugging Face `LlamaForCausalLM` names.
  */
-import { arange, crossEntropy, defaultGenerator, type FloatDType, type Generator, type Tensor } from "@kiln/tensor";
+import { arange, crossEntropy, defaultGenerator, tensor, type FloatDType, type Generator, type Tensor } from "@kiln/tensor";
 import { TransformerBlock, makeNorm } from "./block.js";
 import { llamaConfig, type LlamaConfig, type LlamaConfigInput } from "./config.js";
 import { Dropout } from "./dropout.js";
@@ -69,7 +69,7 @@ export class Llama extends Module {
     this.drop = c.dropout > 0 ? new Dropout(c.dropout, generator) : null;
     this.layers = Array.from({ length: c.num_hidden_layers }, () => new TransformerBlock(c, opts));
     this.norm = makeNorm(c, dtype);
-    this.output = new Linear(c.hidden_size, c.vocab_size, opts);
+    this.output = new Linear(c.hidden_size, c.vocab_size, { ...opts, bias: false }); // lm_head has no bias
     this.initWeights(generator);
     if (c.tie_word_embeddings) this.output.weight = this.tokEmbeddings.weight;
   }
@@ -96,12 +96,18 @@ export class Llama extends Module {
     const maxT = this.config.max_position_embeddings;
     if (pos + T > maxT) throw new RangeError(`Llama: sequence of ${pos + T} tokens exceeds max_position_embeddings ${maxT}`);
     let x = this.tokEmbeddings.forward(tokens); // (B, T, d)
-    if (this.posEmbeddings !== null) x = x.add(this.posEmbeddings.forward(arange(pos, pos + T))); // (B, T, d) + (T, d)
+    if (this.posEmbeddings !== null) x = x.add(this.posEmbeddings.forward(this.positionIds(pos, T, cache))); // (B, T, d) + ((B,) T, d)
     if (this.drop !== null) x = this.drop.forward(x);
     this.layers.forEach((layer, i) => (x = layer.forward(x, this.rope, cache?.layers[i] ?? null))); // (B, T, d)
     const logits = this.output.forward(this.norm.forward(x)); // (B, T, V)
     const loss = targets === null ? null : crossEntropy(logits, targets, { ignoreIndex });
     return { logits, loss };
+  }
+
+  /** Position ids of `T` tokens from slot `pos`: (T), or (B, T) counted from each sequence's start in a left-padded cache (pad slots get 0). */
+  private positionIds(pos: number, T: number, cache: KVCache | null): Tensor {
+    if (cache === null || !cache.starts.some((s) => s > 0)) return arange(pos, pos + T); // (T)
+    return tensor(cache.starts.map((start) => Array.from({ length: T }, (_, t) => Math.max(0, pos + t - start))), { dtype: "int32" }); // (B, T)
   }
 
   /** An empty KV cache for `batch` sequences of up to `maxLen` tokens (default max_position_embeddings). */

@@ -1,7 +1,7 @@
 /**
  * @file Module: discovery of parameters/submodules from fields (arrays,
  * ties), train/eval, counting, state dicts with their errors, printing,
- * `apply`, and dtype conversion.
+ * `apply`, dtype conversion, and persistent / non-persistent buffers.
  */
 import { Tensor, ones, randn, tensor, zeros } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ class Outer extends Module {
   norm = new RMSNorm(2);
   buffer = zeros([4]); // a plain tensor: a buffer, not a parameter
   note = "not a tensor";
-  head = new Linear(3, 5);
+  head = new Linear(3, 5, { bias: false });
   constructor(tie = false) {
     super();
     if (tie) this.head.weight = this.emb.weight;
@@ -109,6 +109,35 @@ describe("Module", () => {
     expect(m.buffer.dtype).toBe("float64");
     const y = m.head.forward(randn([2, 3], { dtype: "float64" }));
     expect(y.shape).toEqual([2, 5]);
+  });
+
+  it("registerBuffer: persistent buffers join the state dict and to(dtype), never parameters", () => {
+    class Counter extends Module {
+      lin = new Linear(2, 2);
+      table = zeros([3]); // a plain tensor field: a non-persistent buffer (as RoPE's cos/sin)
+      constructor() {
+        super();
+        this.registerBuffer("runningMean", zeros([2]));
+        this.registerBuffer("steps", tensor([0], { dtype: "int32" }));
+        this.registerBuffer("scratch", ones([2]), { persistent: false });
+      }
+    }
+    const m = new Counter();
+    expect(m.namedBuffers().map(([n, , p]) => [n, p])).toEqual([["table", false], ["runningMean", true], ["steps", true], ["scratch", false]]);
+    expect(m.parameters().length).toBe(2);
+    expect(Object.keys(m.stateDict())).toEqual(["lin.weight", "lin.bias", "runningMean", "steps"]);
+    const src = new Counter();
+    (src as unknown as { runningMean: Tensor }).runningMean.fill_(4);
+    (src as unknown as { steps: Tensor }).steps.fill_(7);
+    m.loadStateDict(src.stateDict());
+    expect(m.stateDict()["runningMean"]!.toArray()).toEqual([4, 4]);
+    expect(m.stateDict()["steps"]!.toArray()).toEqual([7]);
+    expect(() => m.loadStateDict({ ...src.stateDict(), runningMean: zeros([3]) })).toThrow('size mismatch for "runningMean": checkpoint has [3], the model has [2]');
+    m.to("float64");
+    expect(m.buffers().map((b) => b.dtype)).toEqual(["float64", "float64", "int32", "float64"]);
+    expect(m.stateDict()["runningMean"]!.dtype).toBe("float64");
+    expect(() => m.registerBuffer("lin", zeros([1]))).toThrow('registerBuffer: Counter already has a field "lin" that is not a buffer');
+    expect(() => m.registerBuffer("w", m.lin.weight)).toThrow('registerBuffer: "w" must be a plain Tensor (parameters are fields holding a Parameter)');
   });
 
   it("Parameter wraps a tensor as a leaf, sharing contiguous storage", () => {

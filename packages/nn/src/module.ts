@@ -1,8 +1,9 @@
 /**
  * @file Module: the base class of every layer (PyTorch's `nn.Module`).
  * Parameters, buffers and submodules are discovered from the object's own
- * fields — a `Parameter`, a `Module`, a plain `Tensor` (a buffer, not saved),
- * or an array of them — so subclasses just assign fields in the constructor.
+ * fields — a `Parameter`, a `Module`, a plain `Tensor` (a buffer), or an array
+ * of them — so subclasses just assign fields in the constructor. A buffer is
+ * left out of the state dict unless `registerBuffer` made it persistent.
  */
 import { inspect } from "node:util";
 import { Tensor, isFloat, noGrad, type FloatDType, type Generator } from "@kiln/tensor";
@@ -28,6 +29,12 @@ export interface LoadStateDictOptions {
   strict?: boolean;
 }
 
+/** Options of {@link Module.registerBuffer}. */
+export interface BufferOptions {
+  /** Save it in `stateDict()` and load it in `loadStateDict()` (default true, as PyTorch). */
+  persistent?: boolean;
+}
+
 /** What {@link Module.loadStateDict} did not match. */
 export interface LoadStateDictResult {
   missingKeys: string[];
@@ -40,6 +47,8 @@ const fmt = (shape: readonly number[]) => `[${shape.join(", ")}]`;
 export abstract class Module {
   /** Training mode (dropout active); set by `train()` / `eval()`. */
   training = true;
+  /** Names of this module's buffers that the state dict holds. */
+  private readonly persistentBuffers = new Set<string>();
 
   /** Own fields as `[name, value]`, arrays expanded to `name.i`. */
   private fields(): [string, unknown][] {
@@ -87,6 +96,42 @@ export abstract class Module {
   /** Every parameter, each once. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Makes `tensor` the buffer `name` (a field of this module): state that is not
+   * a parameter — no gradient, not in `parameters()` — but is converted by
+   * `to(dtype)`, and saved in the state dict unless `persistent: false`
+   * (PyTorch's `register_buffer`). A plain tensor field is a non-persistent buffer.
+   */
+  registerBuffer(name: string, tensor: Tensor, { persistent = true }: BufferOptions = {}): void {
+    if (!(tensor instanceof Tensor) || tensor instanceof Parameter) {
+      throw new TypeError(`registerBuffer: "${name}" must be a plain Tensor (parameters are fields holding a Parameter)`);
+    }
+    const self = this as unknown as Record<string, unknown>;
+    const old = self[name];
+    if (old !== undefined && old !== null && (!(old instanceof Tensor) || old instanceof Parameter)) {
+      throw new Error(`registerBuffer: ${this.constructor.name} already has a field "${name}" that is not a buffer`);
+    }
+    self[name] = tensor;
+    if (persistent) this.persistentBuffers.add(name);
+    else this.persistentBuffers.delete(name);
+  }
+
+  /** Every buffer (plain tensor field) with its dotted name, and whether the state dict holds it. */
+  namedBuffers(): [string, Tensor, boolean][] {
+    const out: [string, Tensor, boolean][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, value] of m.fields()) {
+        if (value instanceof Tensor && !(value instanceof Parameter)) out.push([prefix ? `${prefix}.${name}` : name, value, m.persistentBuffers.has(name)]);
+      }
+    }
+    return out;
+  }
+
+  /** Every buffer, persistent or not. */
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
   }
 
   /** Whether this module is an embedding table (excluded by `numParameters({ excludeEmbeddings })`). */
@@ -149,25 +194,31 @@ export abstract class Module {
     return name;
   }
 
-  /** Parameters by state-dict key, detached views sharing storage (buffers are not saved). */
+  /** Parameters, then persistent buffers, by state-dict key. */
+  private stateEntries(): [string, Tensor][] {
+    const buffers = this.namedBuffers().filter(([, , persistent]) => persistent);
+    return [...this.namedParameters(), ...buffers.map(([n, b]): [string, Tensor] => [n, b])].map(([n, t]) => [this.stateDictKey(n), t]);
+  }
+
+  /** Parameters and persistent buffers by state-dict key, detached views sharing storage. */
   stateDict(): Record<string, Tensor> {
-    return Object.fromEntries(this.namedParameters().map(([n, p]) => [this.stateDictKey(n), p.detach()]));
+    return Object.fromEntries(this.stateEntries().map(([k, t]) => [k, t.detach()]));
   }
 
   /**
-   * Copies `sd` into the parameters (converting dtype). Every key is checked
-   * before anything is written: mis-shaped keys always fail, missing or
-   * unexpected keys fail when `strict` (default), naming each key.
+   * Copies `sd` into the parameters and persistent buffers (converting dtype).
+   * Every key is checked before anything is written: mis-shaped keys always
+   * fail, missing or unexpected keys fail when `strict` (default), naming each key.
    */
   loadStateDict(sd: Record<string, Tensor>, { strict = true }: LoadStateDictOptions = {}): LoadStateDictResult {
-    const own = new Map(this.namedParameters().map(([n, p]) => [this.stateDictKey(n), p]));
+    const own = new Map(this.stateEntries());
     const missingKeys = [...own.keys()].filter((k) => !(k in sd));
     const unexpectedKeys = Object.keys(sd).filter((k) => !own.has(k));
     const problems: string[] = [];
     for (const [k, p] of own) {
       const t = sd[k];
       if (t === undefined) continue;
-      if (!(t instanceof Tensor) || !isFloat(t.dtype)) problems.push(`"${k}" is not a float tensor`);
+      if (!(t instanceof Tensor) || (isFloat(p.dtype) && !isFloat(t.dtype))) problems.push(`"${k}" is not a ${isFloat(p.dtype) ? "float " : ""}tensor`);
       else if (fmt(t.shape) !== fmt(p.shape)) problems.push(`size mismatch for "${k}": checkpoint has ${fmt(t.shape)}, the model has ${fmt(p.shape)}`);
     }
     if (strict && missingKeys.length > 0) problems.unshift(`missing key(s): ${missingKeys.map((k) => `"${k}"`).join(", ")}`);

@@ -6,7 +6,7 @@
 import { Generator, gradcheck, matmul, randn, scaledDotProductAttention, stack, type Tensor } from "@kiln/tensor";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { leaf, maxDiff, weighted } from "../test/helpers.js";
+import { leaf, weighted } from "../test/helpers.js";
 import { RotaryEmbedding, permuteHfToMeta, permuteMetaToHf } from "./index.js";
 
 /** Meta's reference RoPE (llama/model.py, `apply_rotary_emb`): pairs (2i, 2i+1) rotated as complex numbers. */
@@ -36,7 +36,7 @@ describe("RotaryEmbedding", () => {
 
   it("an offset equals slicing the longer sequence (KV-cached decoding)", () => {
     const x = leaf([2, 7, 3, 8], 1);
-    expect(maxDiff(rot.forward(x.narrow(1, 4, 3), 4), rot.forward(x).narrow(1, 4, 3))).toBe(0);
+    expect(rot.forward(x.narrow(1, 4, 3), 4)).toBeAllclose(rot.forward(x).narrow(1, 4, 3), { atol: 0, rtol: 0 });
     expect(() => rot.forward(x, 125)).toThrow("RotaryEmbedding: positions 125…131 exceed max_position_embeddings 128");
   });
 
@@ -55,8 +55,8 @@ describe("RotaryEmbedding", () => {
     };
     const meta = attend(wqMeta, wkMeta, (t) => metaRope(t, r, 3));
     const hf = attend(permuteMetaToHf(wqMeta, nh), permuteMetaToHf(wkMeta, nkv), (t) => r.forward(t, 3));
-    expect(maxDiff(hf, meta)).toBeLessThan(1e-12);
-    expect(maxDiff(permuteHfToMeta(permuteMetaToHf(wkMeta, nkv), nkv), wkMeta)).toBe(0);
+    expect(hf).toBeAllclose(meta, { atol: 1e-12, rtol: 0 });
+    expect(permuteHfToMeta(permuteMetaToHf(wkMeta, nkv), nkv)).toBeAllclose(wkMeta, { atol: 0, rtol: 0 });
     // row c·hs/2 + r of an HF head is Meta row 2r + c
     expect(permuteMetaToHf(wqMeta, nh).select(0, 1).toArray()).toEqual(wqMeta.select(0, 2).toArray());
     expect(() => permuteMetaToHf(wkMeta, 3)).toThrow(/does not split into 3 heads of even size/);

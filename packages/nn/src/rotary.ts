@@ -5,7 +5,7 @@
  * instead; `permuteMetaToHf` converts q/k projection weights between the two
  * (the permutation of HF's convert_llama_weights_to_hf.py).
  */
-import { rope, rotaryTables, type FloatDType, type Tensor } from "@kiln/tensor";
+import { cat, rope, rotaryTables, type FloatDType, type Tensor } from "@kiln/tensor";
 import { Module } from "./module.js";
 
 /** RoPE for q or k laid out (B, T, nh, hs); tables cover positions 0 … maxPositions − 1. */
@@ -26,6 +26,23 @@ export class RotaryEmbedding extends Module {
       throw new RangeError(`RotaryEmbedding: positions ${offset}…${offset + x.shape[1]! - 1} exceed max_position_embeddings ${this.maxPositions}`);
     }
     return rope(x, this.cos, this.sin, offset);
+  }
+
+  /**
+   * Rotates x (B, T, nh, hs) whose slots start at `slot`, each sequence `b`
+   * counting positions from its own first slot `starts[b]` (a left-padded batch);
+   * pad slots before it are left as they are.
+   */
+  forwardRagged(x: Tensor, slot: number, starts: readonly number[]): Tensor {
+    const T = x.shape[1]!;
+    const rows = starts.map((start, b) => {
+      const row = x.narrow(0, b, 1); // (1, T, nh, hs)
+      const skip = Math.min(T, Math.max(0, start - slot)); // pad slots in this chunk
+      if (skip === T) return row;
+      const rotated = this.forward(row.narrow(1, skip, T - skip), slot + skip - start);
+      return skip === 0 ? rotated : cat([row.narrow(1, 0, skip), rotated], 1);
+    });
+    return cat(rows, 0); // (B, T, nh, hs)
   }
 
   protected override extraRepr(): string {

@@ -25,9 +25,10 @@ export class SwiGLU extends Module {
 
   constructor(readonly dim: number, readonly hidden: number, opts: ModuleOptions = {}) {
     super();
-    this.w1 = new Linear(dim, hidden, opts);
-    this.w2 = new Linear(hidden, dim, opts);
-    this.w3 = new Linear(dim, hidden, opts);
+    const noBias = { ...opts, bias: false }; // LLaMA has no biases
+    this.w1 = new Linear(dim, hidden, noBias);
+    this.w2 = new Linear(hidden, dim, noBias);
+    this.w3 = new Linear(dim, hidden, noBias);
   }
 
   /** (..., dim) → (..., dim) */

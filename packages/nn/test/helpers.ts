@@ -1,6 +1,6 @@
 /**
  * @file Shared test helpers for @kiln/nn: float64 gradchecks of a module's
- * parameters (and inputs), closeness of tensors, seeded inputs.
+ * parameters (and inputs), seeded inputs (closeness: `toBeAllclose`).
  */
 import { Generator, gradcheck, randn, type Tensor } from "@kiln/tensor";
 import type { Module } from "../src/index.js";
@@ -18,16 +18,6 @@ export function leaf(shape: number[], g: Generator | number = 0): Tensor {
 export function gradcheckModule(m: Module, loss: () => Tensor, inputs: Tensor[] = []): boolean {
   m.to("float64");
   return gradcheck(loss, [...inputs, ...m.parameters()], { atol: 1e-6, rtol: 1e-4 });
-}
-
-/** max |a − b| over all elements (shapes must match). */
-export function maxDiff(a: Tensor, b: Tensor): number {
-  if (a.shape.join() !== b.shape.join()) throw new Error(`maxDiff: shapes [${a.shape}] and [${b.shape}] differ`);
-  const x = a.contiguous().to("float64").data;
-  const y = b.contiguous().to("float64").data;
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
-  return m;
 }
 
 /** A fixed float64 weighting of `y`'s elements: a scalar loss with a non-uniform upstream gradient. */

@@ -69,7 +69,12 @@ describe("Hugging Face directories", () => {
 
   it("names each unsupported config field", () => {
     const cases: [(c: Record<string, unknown>) => void, string][] = [
-      [(c) => (c.rope_scaling = { type: "linear", factor: 2 }), 'rope_scaling {"type":"linear","factor":2} is not supported'],
+      [(c) => (c.rope_scaling = { type: "linear", factor: 2 }), 'rope_scaling.rope_type "linear" is not supported (kiln implements only "default" RoPE; got {"type":"linear","factor":2})'],
+      [(c) => (c.rope_parameters = { rope_type: "llama3", rope_theta: 5e5, factor: 8 }), 'rope_parameters.rope_type "llama3" is not supported'],
+      [(c) => (c.rope_parameters = { rope_type: "default", rope_theta: 5e5, partial_rotary_factor: 0.5 }), "rope_parameters.partial_rotary_factor is not supported"],
+      [(c) => (c.rope_parameters = { rope_type: "default", rope_theta: 5e5 }), "rope_theta 10000 disagrees with rope_parameters.rope_theta 500000"],
+      [(c) => (delete c.rope_theta, (c.rope_parameters = { rope_type: "default" })), "rope_parameters has no rope_theta"],
+      [(c) => (c.dtype = 16), 'dtype 16 must be a dtype name such as "float32"'],
       [(c) => (c.attention_bias = true), "attention_bias true is not supported"],
       [(c) => (c.mlp_bias = true), "mlp_bias true is not supported"],
       [(c) => (c.hidden_act = "gelu"), 'hidden_act "gelu" is not supported'],
@@ -84,6 +89,16 @@ describe("Hugging Face directories", () => {
       expect(() => loadHf(dir), message).toThrow(`${join(dir, "config.json")}: `);
       expect(() => loadHf(dir), message).toThrow(message);
     }
+  });
+
+  it("reads transformers 5's layout: dtype and rope_parameters instead of torch_dtype and rope_theta", () => {
+    const dir = write((c) => {
+      for (const k of ["torch_dtype", "rope_theta", "rope_scaling"]) delete c[k];
+      Object.assign(c, { dtype: "bfloat16", rope_parameters: { rope_theta: 50000.0, rope_type: "default" }, transformers_version: "5.18.0" });
+    });
+    expect(loadHf(dir).config.rope_theta).toBe(50000);
+    const old = write((c) => Object.assign(c, { rope_theta: 500, rope_scaling: { rope_type: "default" } }));
+    expect(loadHf(old).config.rope_theta).toBe(500);
   });
 
   it("accepts what transformers writes for the same model", () => {

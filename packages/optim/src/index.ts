@@ -13,9 +13,7 @@ export {
   type StepOptions,
   type StepResult,
 } from "./optimizer.js";
-export { AdamW, type AdamWOptions } from "./adamw.js";
-export { Adam, type AdamOptions } from "./adam.js";
-export type { AdamHyper, AdamParams } from "./adam-family.js";
+export { AdamW, Adam, type AdamWOptions, type AdamOptions, type AdamHyper, type AdamParams } from "./adam.js";
 export { SGD, type SGDHyper, type SGDOptions } from "./sgd.js";
 export { adamScalars, adamwUpdate, adamL2Update, sgdUpdate, type AdamScalars, type SgdScalars } from "./kernels.js";
 export { clipGradNorm, gradNorm, NonFiniteGradError, type ClipOptions, type ClipResult } from "./clip.js";

@@ -4,7 +4,7 @@
  */
 import { Tensor, tensor, zeros } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { AdamW } from "./adamw.js";
+import { AdamW } from "./adam.js";
 import { SGD } from "./sgd.js";
 
 const param = (values: number[]) => tensor(values, { requiresGrad: true }) as Tensor<"float32">;

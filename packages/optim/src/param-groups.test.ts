@@ -3,7 +3,7 @@
  */
 import { ones, zeros, type Tensor } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { AdamW } from "./adamw.js";
+import { AdamW } from "./adam.js";
 import { weightDecayGroups } from "./param-groups.js";
 
 /** A tiny LLaMA's parameters, Hugging Face names, output tied to the embedding. */

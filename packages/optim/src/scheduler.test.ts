@@ -3,7 +3,7 @@
  */
 import { tensor } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { AdamW } from "./adamw.js";
+import { AdamW } from "./adam.js";
 import { LRScheduler } from "./scheduler.js";
 import { linearWarmup } from "./schedules.js";
 

@@ -3,7 +3,7 @@
  */
 import { tensor, type Tensor } from "@kiln/tensor";
 import { describe, expect, it } from "vitest";
-import { AdamW } from "./adamw.js";
+import { AdamW } from "./adam.js";
 import { packStateDict, parseOptimizerState, serializeOptimizerState, unpackStateDict } from "./serialize.js";
 
 function trained(): AdamW {

@@ -4,7 +4,10 @@ Each case is a torch expression over seeded float64 inputs (plus int32 index
 and bool mask tensors). The file stores the inputs, the forward output, a
 seeded random upstream gradient (never all ones) and the gradient of every
 float input, so `test/torch-parity.test.ts` can replay the same expression in
-kiln and compare forward values and gradients.
+kiln and compare forward values and gradients. Integer and bool results
+(indices, tests) are stored without an upstream gradient. multinomial has no
+case: torch's random stream differs from kiln's, so only its distribution can
+match (tested in ops/multinomial.test.ts).
 
 Run with a Python that has torch (1.13 was used):
     /usr/bin/python3 packages/tensor/scripts/make_torch_fixtures.py
@@ -203,6 +206,52 @@ case("matmul_sliced", lambda a, b: a[:, ::2] @ b[1:], randn(3, 8), randn(5, 2))
 case("gather_transposed", lambda x, i: x.t().gather(1, i), randn(4, 3), index([[0, 3], [1, 1], [2, 0]]))
 
 
+# the methods PyTorch users expect (issue 20). NOTE: drawn from their own seed and the global
+# state restored after, so the upstream gradients of the cases above stay as they were
+_state_before = torch.get_rng_state()
+torch.manual_seed(20)
+case("round", lambda x: torch.round(x * 3), randn(3, 4))
+case("round_halves_to_even", torch.round, halves(3, 4) * 5)
+case("floor", torch.floor, randn(3, 4, scale=3.0))
+case("ceil", torch.ceil, randn(3, 4, scale=3.0))
+case("sign", lambda x: torch.sign(x) * x, halves(3, 4))
+case("cumsum_dim1", lambda x: torch.cumsum(x, 1), randn(2, 3, 4))
+case("cumsum_transposed", lambda x: torch.cumsum(x.transpose(0, 2), 0), randn(2, 3, 4))
+case("flip", lambda x: torch.flip(x, (0, 2)), randn(2, 3, 4))
+case("repeat", lambda x: x.repeat(2, 1, 3), randn(2, 3))
+case("unbind", lambda x: torch.unbind(x, 1)[1] * 2, randn(2, 3, 4))
+case("std_dim", lambda x: x.std(1), randn(2, 3, 4))
+case("std_all_population", lambda x: x.std(unbiased=False), randn(2, 3, 4))
+case("std_dims_keepdim", lambda x: x.std((0, 2), keepdim=True), randn(2, 3, 4))
+case("norm_2_dim", lambda x: torch.linalg.vector_norm(x, 2, 1), randn(2, 3, 4))
+case("norm_1_all", lambda x: torch.linalg.vector_norm(x, 1), randn(2, 3, 4))
+case("norm_inf_dims", lambda x: torch.linalg.vector_norm(x, float("inf"), (0, 2), keepdim=True), randn(2, 3, 4))
+case("sort_values", lambda x: torch.sort(x, 1).values, randn(2, 5, 3))
+case("sort_descending_dim0", lambda x: torch.sort(x, 0, descending=True).values, randn(4, 3))
+case("sort_indices", lambda x: torch.sort(x, -1).indices, randn(3, 5))
+case("argsort_descending", lambda x: torch.argsort(x, 0, descending=True), randn(4, 3))
+case("topk_values", lambda x: torch.topk(x, 2).values, randn(3, 5))
+case("topk_smallest_dim0", lambda x: torch.topk(x, 3, 0, largest=False).values, randn(5, 2))
+case("topk_indices", lambda x: torch.topk(x, 2, 1).indices, randn(3, 5))
+case("any_dim", lambda x: (x > 1).any(1), randn(4, 3))
+case("all_dim", lambda x: (x > -1).all(0), randn(4, 3))
+case("isnan", lambda x: torch.isnan(torch.log(x)), halves(3, 4))
+case("isinf", lambda x: torch.isinf(torch.log(x)), halves(3, 4))
+case("isfinite", lambda x: torch.isfinite(torch.log(x)), halves(3, 4))
+case("where_method", lambda c, x, y: x.where(c, y), mask(3, 4), randn(3, 4), randn(4))
+case("einsum_bmm", lambda a, b: torch.einsum("bij,bjk->bik", a, b), randn(2, 3, 4), randn(2, 4, 5))
+case("einsum_attention", lambda q, k: torch.einsum("bhqd,bhkd->bhqk", q, k), randn(1, 2, 3, 4), randn(1, 2, 5, 4))
+case("einsum_transpose", lambda x: torch.einsum("ij->ji", x), randn(3, 4))
+case("einsum_sum", lambda x: torch.einsum("ij->", x), randn(3, 4))
+case("einsum_three", lambda a, b, c: torch.einsum("ij,jk,kl->il", a, b, c), randn(2, 3), randn(3, 4), randn(4, 2))
+case("einsum_implicit_outer", lambda a, b: torch.einsum("i,j", a, b), randn(3), randn(4))
+case("outer", torch.outer, randn(3), randn(4))
+case("masked_select", torch.masked_select, randn(2, 3, 4), mask(3, 4))
+# an all-zero row: torch's 2-norm gradient there is 0, not 0/0
+case("norm_2_zero_row", lambda x: torch.linalg.vector_norm(x * torch.tensor([[0.0], [1.0], [1.0]], dtype=F64), 2, 1), randn(3, 4))
+torch.set_rng_state(_state_before)
+
+
 # ---- evaluation and output ------------------------------------------------------
 
 
@@ -229,6 +278,9 @@ def run(fn, inputs):
     inputs = [float32_exact(t) for t in inputs]
     args = [t.clone().requires_grad_(True) if t.is_floating_point() else t for t in inputs]
     out = fn(*args)
+    if not out.is_floating_point():
+        # index and bool results (argsort, isnan, any): compared as values, with no gradient
+        return {"inputs": [dump(t) for t in inputs], "output": dump(out), "upstream": None, "grads": [None] * len(args)}
     assert out.dtype == F64, out.dtype
     upstream = float32_exact(torch.randn(out.shape, dtype=F64))
     out.backward(upstream)

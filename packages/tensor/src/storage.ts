@@ -4,9 +4,8 @@
  * tensors (PyTorch's `_version`). Arrays come from the memory pool.
  */
 import type { DataTypeMap, DType } from "./dtype.js";
-import { acquire, release } from "./memory/pool.js";
-
-let created: Storage[] | null = null;
+import { acquire } from "./memory/pool.js";
+import { recordStorage } from "./memory/recycler.js";
 
 /** A buffer shared by a tensor and its views. */
 export class Storage<D extends DType = DType> {
@@ -21,26 +20,14 @@ export class Storage<D extends DType = DType> {
   /** A fresh zero-filled storage of `size` elements. */
   static zeros<D extends DType>(dtype: D, size: number): Storage<D> {
     const s = new Storage(dtype, acquire(dtype, size, true));
-    created?.push(s);
+    recordStorage(s);
     return s;
   }
 
   /** A storage of `size` elements with unspecified contents, for outputs a kernel overwrites completely. */
   static uninit<D extends DType>(dtype: D, size: number): Storage<D> {
     const s = new Storage(dtype, acquire(dtype, size, false));
-    created?.push(s);
+    recordStorage(s);
     return s;
   }
-}
-
-/** @internal Starts (a list) or stops (null) recording every storage created; returns the previous list. */
-export function trackStorages(list: Storage[] | null): Storage[] | null {
-  const prev = created;
-  created = list;
-  return prev;
-}
-
-/** @internal Returns `s`'s array to the pool now; nothing may use `s` (or a view of it) afterwards. */
-export function releaseStorage(s: Storage): void {
-  release(s.data);
 }

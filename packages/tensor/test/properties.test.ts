@@ -61,15 +61,6 @@ function filled<D extends DType>(dtype: D, shape: readonly number[], f: (i: numb
 /** `[2, 3]`, as kiln's error messages print shapes. */
 const fmt = (s: readonly number[]) => `[${s.join(", ")}]`;
 
-/** Expects `|a − e| ≤ atol + rtol·|e|` elementwise. */
-function expectClose(actual: readonly number[], expected: readonly number[], rtol: number, atol: number, what = ""): void {
-  expect(actual.length, `${what} length`).toBe(expected.length);
-  expected.forEach((e, i) => {
-    const a = actual[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) expect.fail(`${what} element ${i}: ${a} vs ${e}`);
-  });
-}
-
 // ---- arbitraries ------------------------------------------------------------------
 
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
@@ -280,7 +271,7 @@ describe("arithmetic", () => {
         const lhs = x.mul(a).add(y.mul(b)).sum(dims.length === 0 ? undefined : dims, { keepdim });
         const rhs = x.sum(dims.length === 0 ? undefined : dims, { keepdim }).mul(a).add(y.sum(dims.length === 0 ? undefined : dims, { keepdim }).mul(b));
         expect(lhs.shape).toEqual(rhs.shape);
-        expectClose(flat(lhs), flat(rhs), 1e-12, 1e-12 * (1 + x.numel), "sum");
+        expect(flat(lhs), "sum").toBeAllclose(flat(rhs), { rtol: 1e-12, atol: 1e-12 * (1 + x.numel) });
       }),
       { numRuns: 150 },
     );
@@ -307,7 +298,7 @@ describe("arithmetic", () => {
           for (let k = 0; k < K; k++) s += at(ac, [...bi, i, k]) * at(bc, [...bi, k, j]);
           expected.push(s);
         });
-        expectClose(flat(y), expected, 1e-12, 1e-12 * K, "matmul");
+        expect(flat(y), "matmul").toBeAllclose(expected, { rtol: 1e-12, atol: 1e-12 * K });
       }),
       { numRuns: 100 },
     );
@@ -330,7 +321,7 @@ describe("arithmetic", () => {
         expect(y.shape).toEqual(shape);
         for (const v of flat(y)) expect(v >= 0 && v <= 1, `softmax value ${v}`).toBe(true);
         const rowSums = flat(y.sum(dim));
-        expectClose(rowSums, rowSums.map(() => 1), 0, dtype === "float64" ? 1e-12 : 1e-5, "row sum");
+        expect(rowSums, "row sum").toBeAllclose(rowSums.map(() => 1), { rtol: 0, atol: dtype === "float64" ? 1e-12 : 1e-5 });
         const logY = flat(x.logSoftmax(dim));
         for (const v of logY) expect(v <= 0 && !Number.isNaN(v), `logSoftmax value ${v}`).toBe(true);
       }),

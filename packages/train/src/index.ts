@@ -4,12 +4,16 @@
  */
 export { trainConfigSchema, parseTrainConfig, loadTrainConfig, modelConfigFor, type TrainConfig } from "./config/train-config.js";
 export { ConfigError, applyOverride } from "./config/schema.js";
-export { Trainer, NonFiniteLossError, scheduleFor, type TrainResult, type TrainerIO } from "./trainer.js";
+export { Trainer, NonFiniteLossError, scheduleFor, warmupFor, type TrainResult, type TrainerIO } from "./trainer.js";
 export { saveCheckpoint, loadCheckpoint, modelFromCheckpoint, CheckpointError, CHECKPOINT_FORMAT, type Checkpoint, type TrainerState } from "./checkpoint/checkpoint.js";
+export { latestCheckpoint, listCheckpoints, resolveCheckpointDir, sweepTemporaries, CHECKPOINTS_DIR, LATEST_FILE } from "./checkpoint/store.js";
+export { RESUMABLE_KEYS } from "./checkpoint/resume-config.js";
 export { MetricsLog, readMetrics, type MetricsRow } from "./metrics.js";
+export { validationLoss, validationSample, describeSample, formatLoss, type ValidationLoss, type ValidationSample } from "./eval/validation.js";
+export { scoreCheckpoint, type Score, type ScoreOptions } from "./eval/score.js";
 export { prepareData, loadCorpus, tokenizerFor, type RunData } from "./run-data.js";
 export { Progress, formatDuration, formatCount } from "./util/progress.js";
-export { writeFileAtomic, writeDirAtomic } from "./util/atomic.js";
+export { writeFileAtomic } from "./util/atomic.js";
 export { main } from "./cli/main.js";
 export { runAblation, canonicalJson, type AblateOptions, type AblateOutcome, type AblateIO } from "./ablate/runner.js";
 export { planAblation, matchIntermediateSize, modelCounts, type AblationPlan, type PlannedVariant, type PlannedRun, type ParamMatch } from "./ablate/plan.js";
@@ -25,4 +29,5 @@ export { writeReport as writeScalingReport, reportMarkdown as scalingReportMarkd
 export { runSweep, type SweepOptions, type SweepHandle } from "./scaling/sweep/runner.js";
 export { loadSweepConfig, parseSweepConfig, sweepConfigSchema, type SweepConfig } from "./scaling/sweep/sweep-config.js";
 export { planSweep, type Plan as ScalingPlan, type PlannedRun as ScalingRun } from "./scaling/sweep/plan.js";
-export { plotSvg, rampColor, PALETTE, type PlotSpec, type SeriesSpec, type AxisSpec, type MarkerShape } from "./plot/svg.js";
+export { plotSvg, rampColor, PALETTE, type PlotSpec, type SeriesSpec, type AxisSpec, type MarkerShape, type ReferenceLine } from "./plot/svg.js";
+export { linearTicks, niceStep, formatTick, type Tick } from "./plot/ticks.js";

@@ -3,8 +3,11 @@
  * (step, tokens, loss, val loss, lr, grad norm, tok/s, elapsed), so a plot
  * or a resumed run can read the history back.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
+import { fsyncDir, writeFileDurable } from "./util/atomic.js";
+import { faultPoint } from "./util/fault.js";
 
 /** One logged row. */
 export interface MetricsRow {
@@ -12,6 +15,8 @@ export interface MetricsRow {
   tokens: number;
   loss?: number;
   valLoss?: number;
+  /** Standard error of `valLoss` over its windows. */
+  valStdErr?: number;
   lr?: number;
   gradNorm?: number;
   tokPerSec?: number;
@@ -29,11 +34,20 @@ export class MetricsLog {
     appendFileSync(this.path, `${JSON.stringify(row)}\n`);
   }
 
-  /** Drops rows after `step` (a resumed run rewrites what the crashed one logged past its checkpoint). */
+  /**
+   * Drops rows after `step` (a resumed run rewrites what the crashed one
+   * logged past its checkpoint, and a line a kill tore). The shorter file replaces the old one by a
+   * rename, so a kill leaves either the old history or the new, never less.
+   */
   truncateAfter(step: number): void {
     if (!existsSync(this.path)) return;
-    const kept = readMetrics(this.path).filter((r) => r.step <= step);
-    writeFileSync(this.path, kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    const text = readMetrics(this.path).filter((r) => r.step <= step).map((r) => `${JSON.stringify(r)}\n`).join("");
+    if (text === readFileSync(this.path, "utf8")) return;
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileDurable(tmp, text);
+    faultPoint("metrics:truncate");
+    renameSync(tmp, this.path);
+    fsyncDir(dirname(this.path));
   }
 }
 

@@ -9,6 +9,7 @@ import {
   ByteTokenizer, Tokenizer, TokenDataset, corpusHash, entropyBaseline, sotuCorpus, textCorpus, trainBpe,
   type Corpus, type EntropyBaseline,
 } from "@kiln/data";
+import { removeDeadTemporaries } from "./checkpoint/store.js";
 import type { TrainConfig } from "./config/train-config.js";
 
 /** Everything a run reads from disk, prepared once. */
@@ -49,6 +50,7 @@ export function tokenizerFor(config: TrainConfig, corpus: Corpus, log: (line: st
 /** Prepares corpus, tokenizer, token streams and baselines for `config`. */
 export function prepareData(config: TrainConfig, log: (line: string) => void = () => {}, tokenizer?: Tokenizer): RunData {
   const corpus = loadCorpus(config);
+  for (const sub of ["tokens", "tokenizers"]) removeDeadTemporaries(join(config.data.cacheDir, sub)); // left by killed runs
   const tok = tokenizer ?? tokenizerFor(config, corpus, log);
   const cacheDir = join(config.data.cacheDir, "tokens");
   const train = TokenDataset.fromCorpus(corpus, "train", tok, { cacheDir });

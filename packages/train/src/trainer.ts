@@ -7,10 +7,14 @@
 import { join } from "node:path";
 import type { Tokenizer } from "@kiln/data";
 import { Llama, generate } from "@kiln/nn";
-import { AdamW, constantLr, linearDecay, warmupCosine, warmupStableDecay, weightDecayGroups, type Schedule } from "@kiln/optim";
+import { AdamW, LRScheduler, constantLr, linearDecay, warmupCosine, warmupStableDecay, weightDecayGroups, type Schedule } from "@kiln/optim";
 import { Generator, noGrad } from "@kiln/tensor";
+import { checkMemory } from "./config/memory.js";
 import { modelConfigFor, type TrainConfig } from "./config/train-config.js";
-import { CHECKPOINT_FORMAT, loadCheckpoint, modelFromCheckpoint, saveCheckpoint, type TrainerState } from "./checkpoint/checkpoint.js";
+import { CHECKPOINT_FORMAT, loadCheckpoint, modelFromCheckpoint, type TrainerState } from "./checkpoint/checkpoint.js";
+import { resumeConfig } from "./checkpoint/resume-config.js";
+import { clearRun, existingRun, latestCheckpoint, sweepTemporaries, writeRunCheckpoint } from "./checkpoint/store.js";
+import { describeSample, formatLoss, validationLoss, validationSample, type ValidationLoss, type ValidationSample } from "./eval/validation.js";
 import { MetricsLog } from "./metrics.js";
 import { prepareData, type RunData } from "./run-data.js";
 import { bar, formatCount, formatDuration, Progress } from "./util/progress.js";
@@ -29,6 +33,8 @@ export interface TrainResult {
   /** Why the loop ended. */
   status: "completed" | "interrupted";
   finalValLoss: number | null;
+  /** The final evaluation with its standard error and definition (null when this session evaluated nothing). */
+  finalValidation: ValidationLoss | null;
   /** Loss of a unigram model of the training text on the validation text (nats/token): the baseline to beat. */
   unigramBaseline: number;
   tokensPerSec: number;
@@ -43,10 +49,28 @@ export class NonFiniteLossError extends Error {
   override name = "NonFiniteLossError";
 }
 
-/** The learning-rate schedule of a run's config. */
+/**
+ * The warmup a run uses: `optim.warmupSteps`, except that a warmup longer
+ * than the run is scaled to a tenth of it (⌈steps / 10⌉), with a warning; a
+ * warmup over half the run is kept, with a warning that little is left to decay.
+ */
+export function warmupFor(config: TrainConfig): { steps: number; warning: string | null } {
+  const w = config.optim.warmupSteps;
+  const n = config.train.steps;
+  if (w > n) {
+    const scaled = Math.ceil(n / 10);
+    return { steps: scaled, warning: `warning: optim.warmupSteps ${w} is longer than the run (train.steps ${n}); warming up over ${scaled} steps (a tenth of the run) instead` };
+  }
+  if (w > n / 2 && config.optim.schedule !== "constant") {
+    return { steps: w, warning: `warning: optim.warmupSteps ${w} is ${Math.round((100 * w) / n)}% of train.steps ${n}; the learning rate decays over only ${n - w} steps` };
+  }
+  return { steps: w, warning: null };
+}
+
+/** The learning-rate schedule of a run's config (its warmup as {@link warmupFor} says). */
 export function scheduleFor(config: TrainConfig): Schedule {
   const o = config.optim;
-  const common = { peakLr: o.lr, warmupSteps: Math.min(o.warmupSteps, config.train.steps), totalSteps: config.train.steps, minLrRatio: o.minLrRatio };
+  const common = { peakLr: o.lr, warmupSteps: warmupFor(config).steps, totalSteps: config.train.steps, minLrRatio: o.minLrRatio };
   switch (o.schedule) {
     case "cosine": return warmupCosine(common);
     case "linear": return linearDecay(common);
@@ -59,11 +83,14 @@ export function scheduleFor(config: TrainConfig): Schedule {
 export class Trainer {
   readonly model: Llama;
   readonly optimizer: AdamW;
-  readonly schedule: Schedule;
+  /** Sets the optimizer's lr for each step from the config's schedule. */
+  readonly scheduler: LRScheduler;
   step = 0;
   tokensSeen = 0;
   elapsed = 0;
   lastValLoss: number | null = null;
+  /** The last evaluation of this session (null before the first). */
+  lastValidation: ValidationLoss | null = null;
   bestValLoss: number | null = null;
   private stopRequested = false;
   private readonly sampler;
@@ -82,24 +109,49 @@ export class Trainer {
     const groups = weightDecayGroups(this.model.namedParameters(), { weightDecay: config.optim.weightDecay, decayEmbeddings: config.optim.decayEmbeddings });
     const o = config.optim;
     this.optimizer = new AdamW(groups.groups, { lr: o.lr, betas: [o.beta1, o.beta2], eps: o.eps, ...(o.gradClip === null ? {} : { maxGradNorm: o.gradClip }) });
-    this.schedule = scheduleFor(config);
+    this.scheduler = new LRScheduler(this.optimizer, scheduleFor(config));
     this.sampler = data.train.randomBatches({ batchSize: config.train.batchSize, contextLength: config.data.contextLength, generator: new Generator(config.train.seed + 1) });
     this.metrics = new MetricsLog(join(outDir, "metrics.jsonl"));
     io.log(`optimizer: AdamW, ${groups.summary}`);
+    const { warning } = warmupFor(config);
+    if (warning !== null) io.log(warning);
   }
 
-  /** A fresh run of `config` in `outDir` (`data`: already prepared for this config's data section, e.g. by a sweep). */
-  static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData): Trainer {
+  /**
+   * A fresh run of `config` in `outDir` (`data`: already prepared for this
+   * config's data section, e.g. by a sweep). A directory that already holds a
+   * run is refused, so two runs never mix their checkpoints and metrics,
+   * unless `overwrite` (then that run's checkpoints and metrics are deleted).
+   */
+  static create(config: TrainConfig, outDir: string, io: TrainerIO, data?: RunData, { overwrite = false } = {}): Trainer {
+    checkMemory(config);
+    sweepTemporaries(outDir);
+    const found = existingRun(outDir);
+    if (found.length > 0 && !overwrite) throw new Error(`${outDir} already holds a run (${found.join(", ")}); resume it, train into another directory, or pass { overwrite: true }`);
+    if (found.length > 0) clearRun(outDir);
     return new Trainer(config, outDir, data ?? prepareData(config, io.log), io);
   }
 
-  /** Continues the run whose last checkpoint is in `outDir/checkpoint` (`data` as in {@link Trainer.create}). */
-  static resume(outDir: string, io: TrainerIO, data?: RunData): Trainer {
-    const ckpt = loadCheckpoint(join(outDir, "checkpoint"));
+  /**
+   * Continues the run in `outDir` from its newest complete checkpoint (`data`
+   * as in {@link Trainer.create}), after removing what killed writers left.
+   * `overrides` (`--set key=value`) may change only what leaves the model and
+   * data alone (steps, intervals, sampling); a finished run is refused.
+   */
+  static resume(outDir: string, io: TrainerIO, data?: RunData, overrides: readonly string[] = []): Trainer {
+    sweepTemporaries(outDir);
+    const dir = latestCheckpoint(outDir);
+    if (dir === null) throw new Error(`${outDir}: no checkpoint to resume from (not a run directory, or killed before its first checkpoint)`);
+    const ckpt = loadCheckpoint(dir);
     if (ckpt.trainer === null || ckpt.optimizer === null) throw new Error(`${ckpt.dir}: has no trainer.json / optimizer state to resume from`);
-    const t = new Trainer(ckpt.trainer.config, outDir, data ?? prepareData(ckpt.trainer.config, io.log, ckpt.tokenizer ?? undefined), io);
+    const { config, changes } = resumeConfig(ckpt.trainer.config, overrides, ckpt.trainer.step, dir);
+    ckpt.trainer.config = config;
+    checkMemory(config);
+    const t = new Trainer(config, outDir, data ?? prepareData(config, io.log, ckpt.tokenizer ?? undefined), io);
+    for (const line of changes) io.log(line);
     noGrad(() => t.model.loadStateDict(modelFromCheckpoint(ckpt).stateDict(), { strict: true }));
     t.optimizer.loadStateDict(ckpt.optimizer);
+    t.scheduler.loadStateDict({ step: ckpt.trainer.step });
     t.sampler.setState(ckpt.trainer.sampler as never);
     if (ckpt.trainer.dropoutGenerator) t.dropoutGenerator.setState(ckpt.trainer.dropoutGenerator);
     Object.assign(t, { step: ckpt.trainer.step, tokensSeen: ckpt.trainer.tokensSeen, elapsed: ckpt.trainer.elapsed });
@@ -130,32 +182,30 @@ export class Trainer {
       `model: ${m.summary(T)}`,
       `data: ${this.data.corpus.name}, ${formatCount(this.data.train.length)} train / ${formatCount(this.data.val.length)} val tokens, vocab ${this.data.tokenizer.vocabSize} (${this.data.bytesPerToken.toFixed(2)} bytes/token)`,
       `batch: ${this.config.train.batchSize} × ${this.config.train.gradAccum} × ${T} = ${formatCount(this.tokensPerStep)} tokens/step, ${this.config.train.steps} steps (${formatCount(this.tokensPerStep * this.config.train.steps)} tokens, ${(this.tokensPerStep * this.config.train.steps / this.data.train.length).toFixed(2)} epochs)`,
-      `baselines (nats/token): uniform ${b.uniform.toFixed(3)}, unigram ${b.unigram.toFixed(3)} (on validation text ${this.unigramBaseline.toFixed(3)}), bigram ${b.bigram.toFixed(3)} (on validation text ${(b.bigramHeldOut ?? b.bigram).toFixed(3)})`,
+      `baselines (nats/token; n-gram models fitted on the training split, scored on the whole validation split): uniform ${b.uniform.toFixed(4)}, unigram ${this.unigramBaseline.toFixed(4)}, bigram ${this.bigramBaseline.toFixed(4)}`,
+      `validation loss: mean over ${describeSample(this.validationSample)}; ± is its standard error over windows`,
     ];
   }
 
   /** The unigram model's loss on the validation text (nats/token): the number a model's validation loss must beat. */
   get unigramBaseline(): number {
-    return this.data.baseline.unigramHeldOut ?? this.data.baseline.unigram;
+    return this.data.baseline.unigramHeldOut!;
   }
 
-  /** Mean validation loss over the first `evalBatches` batches of the validation stream. */
-  evaluate(batches = this.config.train.evalBatches): number {
-    const T = this.config.data.contextLength;
-    let total = 0;
-    let count = 0;
-    this.model.eval(); // no dropout: evaluation must not consume the training run's random stream
-    noGrad(() => {
-      let i = 0;
-      for (const { inputs, targets } of this.data.val.sequentialBatches({ batchSize: this.config.train.batchSize, contextLength: T })) {
-        if (i++ >= batches) break;
-        const { loss } = this.model.forward(inputs, targets);
-        total += loss!.item() * targets.numel;
-        count += targets.numel;
-      }
-    });
-    this.model.train();
-    return total / count;
+  /** The Witten–Bell bigram model's loss on the validation text (nats/token). */
+  get bigramBaseline(): number {
+    return this.data.baseline.bigramHeldOut!;
+  }
+
+  /** The windows every evaluation of this run scores: `evalBatches × batchSize` of them, spread evenly over the whole validation split. */
+  get validationSample(): ValidationSample {
+    const t = this.config.train;
+    return validationSample(this.data.val.length, this.config.data.contextLength, t.evalBatches * t.batchSize);
+  }
+
+  /** The run's validation loss now (kiln's one definition: see eval/validation.ts), with its standard error. */
+  evaluate(): ValidationLoss {
+    return validationLoss(this.model, this.data.val.tokens, this.validationSample, { batchSize: this.config.train.batchSize });
   }
 
   /** Generates text from each configured prompt. */
@@ -181,18 +231,16 @@ export class Trainer {
     };
   }
 
-  /** Saves `outDir/checkpoint` atomically. */
+  /** Saves `outDir/checkpoints/step-NNNNNN` (written once, then renamed into place) and keeps the newest `train.keepLast`. */
   checkpoint(): string {
-    const dir = join(this.outDir, "checkpoint");
-    saveCheckpoint(dir, { model: this.model, optimizer: this.optimizer, tokenizer: this.data.tokenizer, trainer: this.trainerState() });
-    return dir;
+    const parts = { model: this.model, optimizer: this.optimizer, tokenizer: this.data.tokenizer, trainer: this.trainerState() };
+    return writeRunCheckpoint(this.outDir, parts, this.config.train.keepLast);
   }
 
   /** One optimizer step: accumulate gradients over micro-batches, clip, update. Returns the mean loss and grad norm. */
   trainStep(): { loss: number; gradNorm: number | null; lr: number } {
     const accum = this.config.train.gradAccum;
-    const lr = this.schedule(this.step);
-    for (const g of this.optimizer.paramGroups) g.lr = lr;
+    const lr = this.scheduler.lr;
     let lossSum = 0;
     for (let micro = 0; micro < accum; micro++) {
       const { inputs, targets } = this.sampler.next();
@@ -206,6 +254,7 @@ export class Trainer {
     const { skipped, gradNorm } = this.optimizer.step();
     if (skipped) throw new NonFiniteLossError(`step ${this.step}: gradient norm is ${gradNorm}`);
     this.optimizer.zeroGrad({ setToNull: true });
+    this.scheduler.step();
     this.step++;
     this.tokensSeen += this.tokensPerStep;
     return { loss: lossSum / accum, gradNorm, lr };
@@ -235,7 +284,8 @@ export class Trainer {
       } catch (e) {
         progress.done();
         if (e instanceof NonFiniteLossError) {
-          throw new NonFiniteLossError(`${e.message}; stopped. The last good checkpoint (if any) is intact in ${join(this.outDir, "checkpoint")}`);
+          const latest = latestCheckpoint(this.outDir);
+          throw new NonFiniteLossError(`${e.message}; stopped. ${latest === null ? "No checkpoint had been written" : `The last good checkpoint ${latest} is intact`}`);
         }
         throw e;
       }
@@ -255,12 +305,13 @@ export class Trainer {
         this.metrics.append({ step: this.step, tokens: this.tokensSeen, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm ?? undefined, tokPerSec, elapsed: this.elapsed });
       }
       if (this.step % c.evalInterval === 0 || this.step === c.steps) {
-        const valLoss = this.evaluate();
-        this.lastValLoss = valLoss;
-        this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, valLoss);
-        this.metrics.append({ step: this.step, tokens: this.tokensSeen, valLoss, elapsed: this.elapsed });
+        const val = this.evaluate();
+        this.lastValLoss = val.loss;
+        this.lastValidation = val;
+        this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, val.loss);
+        this.metrics.append({ step: this.step, tokens: this.tokensSeen, valLoss: val.loss, valStdErr: val.stdErr, elapsed: this.elapsed });
         progress.done();
-        log(`step ${this.step}: val loss ${valLoss.toFixed(4)} (train ${r.loss.toFixed(4)}, unigram baseline ${this.unigramBaseline.toFixed(4)})`);
+        log(`step ${this.step}: val loss ${formatLoss(val)} on ${val.windows} spread windows (train ${r.loss.toFixed(4)}; unigram ${this.unigramBaseline.toFixed(4)}, bigram ${this.bigramBaseline.toFixed(4)})`);
       }
       if ((c.checkpointInterval > 0 && this.step % c.checkpointInterval === 0) || this.step === c.steps) this.checkpoint();
       await new Promise((resolve) => setImmediate(resolve)); // let Ctrl-C in between steps
@@ -269,7 +320,7 @@ export class Trainer {
     if (status === "interrupted") log(`interrupted at step ${this.step}: checkpoint saved to ${this.checkpoint()}`);
     const trained = this.step - startStep;
     return {
-      step: this.step, status, finalValLoss: this.lastValLoss, unigramBaseline: this.unigramBaseline,
+      step: this.step, status, finalValLoss: this.lastValLoss, finalValidation: this.lastValidation, unigramBaseline: this.unigramBaseline,
       tokensPerSec: (trained * this.tokensPerStep) / Math.max(1e-9, (performance.now() - sessionStart) / 1000),
       elapsed: this.elapsed, samples: status === "completed" ? this.sample() : [], losses,
     };

@@ -3,10 +3,11 @@
  * run, one-line errors with non-zero exits, and Ctrl-C saving a checkpoint.
  */
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/main.js";
+import { readMetrics } from "../src/metrics.js";
 import { makeCorpusDir, tempRunDir } from "./helpers.js";
 
 const corpus = makeCorpusDir();
@@ -40,26 +41,36 @@ describe("kiln CLI", () => {
     expect(await main(["train", "--config", configPath, "--out", run, "--set", "optim.lr=0.01"])).toBe(0);
     const text = out.join("");
     expect(text).toMatch(/parameters .* non-embedding/);
-    expect(text).toMatch(/baselines \(nats\/token\): uniform/);
-    expect(text).toMatch(/final val loss [\d.]+ nats\/token vs unigram baseline [\d.]+/);
-    expect(existsSync(join(run, "checkpoint", "model.safetensors"))).toBe(true);
+    expect(text).toMatch(/baselines \(nats\/token; .*\): uniform [\d.]+, unigram [\d.]+, bigram [\d.]+/);
+    expect(text).toMatch(/final val loss [\d.]+ ± [\d.]+ \(s\.e\.\) nats\/token on 8 windows × 32 tokens spread evenly/);
+    expect(existsSync(join(run, "checkpoints", "step-000012", "model.safetensors"))).toBe(true);
+    expect(readFileSync(join(run, "checkpoints", "LATEST"), "utf8")).toBe("step-000012\n");
+    expect(existsSync(join(run, "checkpoints", "step-000006"))).toBe(true); // keepLast 2
     out = [];
-    expect(await main(["sample", "--checkpoint", join(run, "checkpoint"), "--prompt", "the union", "--max-new-tokens", "5", "--seed", "1"])).toBe(0);
+    expect(await main(["sample", "--checkpoint", run, "--prompt", "the union", "--max-new-tokens", "5", "--seed", "1"])).toBe(0);
     expect(out.join("")).toMatch(/^the union/);
     out = [];
-    expect(await main(["sample", "--checkpoint", join(run, "checkpoint"), "--prompt-ids", "1,2,3", "--output", "ids", "--max-new-tokens", "4", "--temperature", "0"])).toBe(0);
+    expect(await main(["sample", "--checkpoint", join(run, "checkpoints", "step-000012"), "--prompt-ids", "1,2,3", "--output", "ids", "--max-new-tokens", "4", "--temperature", "0"])).toBe(0);
     expect(out.join("").trim()).toMatch(/^1,2,3(,\d+){4}$/);
     out = [];
-    expect(await main(["eval", "--checkpoint", join(run, "checkpoint"), "--batches", "2"])).toBe(0);
-    expect(out.join("")).toMatch(/val loss [\d.]+ nats\/token, perplexity [\d.]+/);
+    expect(await main(["eval", run])).toBe(0);
+    expect(out.join("")).toMatch(/loss [\d.]+ ± [\d.]+ \(s\.e\.\) nats\/token, perplexity [\d.]+/);
     out = [];
     expect(await main(["info", "--config", configPath])).toBe(0);
     expect(out.join("")).toMatch(/tokens\/step 128/);
+    out = [];
+    expect(await main(["info", run])).toBe(0);
+    expect(out.join("\n")).toMatch(/step-000012: loads .*\nstep 12 of 12/);
+    expect(await main(["train", configPath, "--out", run, "--overwrite", "--set", "train.steps=6"])).toBe(0); // a lone path is the --config
+    expect(readMetrics(join(run, "metrics.jsonl")).filter((r) => r.loss !== undefined).map((r) => r.step)).toEqual([3, 6]);
+    expect(readdirSync(join(run, "checkpoints")).sort()).toEqual(["LATEST", "step-000006"]);
   });
 
   it("errors are one line naming the problem, with non-zero exit codes", async () => {
     expect(await main(["frobnicate"])).toBe(2);
     expect(err[0]).toMatch(/unknown command "frobnicate"/);
+    expect(await main(["trian"])).toBe(2);
+    expect(err.at(-1)).toMatch(/unknown command "trian" \(did you mean "train"\?\)/);
     expect(await main(["train", "--config", configPath, "--set", "optim.lrr=1"])).toBe(1);
     expect(err.at(-1)).toMatch(/unknown config key "optim.lrr" \(did you mean "optim.lr"\?\)/);
     expect(await main(["train", "--config", configPath, "--set", "train.steps=-3"])).toBe(1);
@@ -90,6 +101,6 @@ describe("kiln CLI", () => {
     });
     expect(log).toMatch(/interrupted at step \d+: checkpoint saved/);
     expect(code).toBe(130);
-    expect(existsSync(join(run, "checkpoint", "trainer.json"))).toBe(true);
+    expect(readdirSync(join(run, "checkpoints")).filter((n) => n.startsWith("step-"))).toHaveLength(1);
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Llama2cTokenizer } from "@kiln/data";
+import { ByteTokenizer, Llama2cTokenizer } from "@kiln/data";
 import { Llama, generate, saveHf, saveLlama2c } from "@kiln/nn";
 import { Generator, noGrad } from "@kiln/tensor";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -60,6 +60,13 @@ describe("kiln sample on llama2.c and Hugging Face files", () => {
     expect(await main(["sample", "--checkpoint", hfDir, "--prompt-ids", "1,260", "--max-new-tokens", "5", "--temperature", "0"])).toBe(0);
     expect(out.join("")).toBe(greedy([1, 260], 5, null).join(","));
     expect(await main(["sample", "--checkpoint", hfDir, "--tokenizer", tokPath, "--prompt", "a", "--output", "ids", "--max-new-tokens", "2", "--temperature", "0"])).toBe(0);
+  });
+
+  it("uses a Hugging Face directory's own tokenizer.json for --prompt", async () => {
+    const withTok = join(dir, "hf-tok");
+    saveHf(model, withTok, { tokenizer: new ByteTokenizer() });
+    expect(await main(["sample", "--checkpoint", withTok, "--prompt", "ab", "--output", "ids", "--max-new-tokens", "4", "--temperature", "0", "--eos-id", "none"])).toBe(0);
+    expect(out.join("")).toBe(greedy([97, 98], 4, null).join(","));
   });
 
   it("names the problem in one line", async () => {

@@ -3,11 +3,12 @@
  * fit.json, report.md and the figures and prints the fit; mistakes get a
  * one-line error and a non-zero exit.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../src/cli/main.js";
+import { RUN_COLUMNS } from "../src/scaling/sweep/results.js";
 import { tempRunDir } from "./helpers.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/scaling/published-style.csv", import.meta.url));
@@ -33,6 +34,23 @@ describe("kiln scaling", () => {
     const report = readFileSync(join(dir, "report.md"), "utf8");
     expect(report).toMatch(/\| E \| 1\.86\d \| .* \| 1\.690 \| 1\.820 \|/);
     expect(report).toMatch(/\*\*Summary\.\*\* Reproduced: loss falls along the compute frontier/);
+  });
+
+  it("report refits a sweep recorded before loss_se and says what its losses were measured on", async () => {
+    const dir = tempRunDir();
+    const committed = fileURLToPath(new URL("../../../benchmarks/results/scaling/quick/", import.meta.url));
+    for (const f of ["plan.json", "sessions.jsonl"]) copyFileSync(join(committed, f), join(dir, f));
+    // the committed runs.csv as an older kiln wrote it: without the loss_se column
+    const dropSe = (line: string) => (line === "" ? line : line.split(",").filter((_, i) => i !== RUN_COLUMNS.indexOf("loss_se")).join(","));
+    writeFileSync(join(dir, "runs.csv"), readFileSync(join(committed, "runs.csv"), "utf8").split("\n").map(dropSe).join("\n"));
+    const before = readFileSync(join(dir, "runs.csv"), "utf8");
+    expect(before.split("\n")[0]).not.toContain("loss_se");
+    expect(await main(["scaling", "report", dir, "--grid", "coarse", "--bootstrap", "0"])).toBe(0);
+    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toBe(before); // read, never rewritten
+    const report = readFileSync(join(dir, "report.md"), "utf8");
+    expect(report).toMatch(/Loss = mean validation loss over the first \d+ validation windows, the same for every run \(these runs were recorded before kiln's current definition/);
+    expect(report).toMatch(/budgets with ≥ 3 model sizes have an interior minimum/);
+    expect(report).not.toMatch(/NaN/);
   });
 
   it("reports usage mistakes in one line", async () => {

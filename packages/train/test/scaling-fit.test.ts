@@ -118,7 +118,15 @@ describe("analyzeScaling", () => {
     const an = analyzeScaling(points, { grid: COARSE_GRID, resamples: 0 });
     const v = an.verdicts.find((x) => x.id === "interior-minima")!;
     expect(v.status).toBe("WARN");
-    expect(v.detail).toMatch(/5 of 6 budgets; C = 1\.0e\+21: the minimum .* outside the sizes tried/);
+    expect(v.detail).toMatch(/5 of 6 budgets with ≥ 3 model sizes have an interior minimum; C = 1\.0e\+21: the minimum .* outside the sizes tried/);
+  });
+
+  it("counts budgets with an interior minimum one way in the summary and the verdict, budgets with < 3 sizes named apart", () => {
+    const two = synthetic(LAW, 0, 1, [1e17], 2); // a budget with only 2 sizes
+    const an = analyzeScaling([...synthetic(LAW, 0), ...two], { grid: COARSE_GRID, resamples: 0 });
+    const count = "6 of 6 budgets with ≥ 3 model sizes have an interior minimum (1 more budget has fewer than 3 sizes and cannot be judged)";
+    expect(an.isoflop.message).toBe(count);
+    expect(an.verdicts.find((x) => x.id === "interior-minima")!.detail).toBe(count);
   });
 });
 

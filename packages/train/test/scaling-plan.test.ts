@@ -21,7 +21,7 @@ const tps: Throughput = Object.fromEntries(ladder.map((r) => [r.name, 5e9 / r.fl
 describe("sweep presets and ladder", () => {
   it("parse, and span ~10K to ~1M parameters with tied embeddings counted once", () => {
     expect(quick.name).toBe("quick");
-    expect(full.budgets.count).toBeGreaterThan(quick.budgets.count);
+    expect(full.budgets.values.length).toBeGreaterThan(quick.budgets.values.length);
     expect(ladder[0]!.N).toBe(12_336);
     expect(ladder[ladder.length - 1]!.N).toBe(869_504);
     for (const r of ladder) {
@@ -66,13 +66,25 @@ describe("planning", () => {
     expect(small[0]!.batchSize).toBeGreaterThanOrEqual(last.batchSize);
   });
 
-  it("sizes the budgets to the time budget, bigger on a faster machine", () => {
-    const slow = planSweep(full, ladder, TRAIN, tps, 1);
+  it("presets plan the same runs on any machine: throughput and process count change only the predicted time", () => {
+    const key = (p: ReturnType<typeof planSweep>) => JSON.stringify(p.runs.map(({ predictedSeconds: _, ...r }) => r));
+    for (const preset of [quick, full]) {
+      const slow = planSweep(preset, ladder, TRAIN, tps, 1);
+      const fast = planSweep(preset, ladder, TRAIN, Object.fromEntries(Object.entries(tps).map(([k, v]) => [k, 7 * v])), 2);
+      expect(slow.budgets).toEqual(preset.budgets.values);
+      expect(key(fast)).toBe(key(slow));
+      expect(fast.predictedSeconds).toBeLessThan(slow.predictedSeconds);
+    }
+  });
+
+  it("a sweep without budgets.values sizes the budgets to the time budget, bigger on a faster machine", () => {
+    const sized = { ...full, budgets: { ...full.budgets, values: [], count: 5, ratio: 3 } };
+    const slow = planSweep(sized, ladder, TRAIN, tps, 1);
     expect(slow.predictedSeconds).toBeLessThanOrEqual(full.timeBudget);
     expect(slow.predictedSeconds).toBeGreaterThan(0.8 * full.timeBudget);
     expect(slow.budgets).toHaveLength(5);
     expect(slow.budgets[1]! / slow.budgets[0]!).toBeCloseTo(3, 10);
-    const fast = planSweep(full, ladder, TRAIN, Object.fromEntries(Object.entries(tps).map(([k, v]) => [k, 10 * v])), 1);
+    const fast = planSweep(sized, ladder, TRAIN, Object.fromEntries(Object.entries(tps).map(([k, v]) => [k, 10 * v])), 1);
     expect(fast.budgets[4]!).toBeGreaterThan(5 * slow.budgets[4]!);
     expect(makespan([4, 3, 3, 2], 2)).toBe(6);
     expect(makespan([4, 3, 3, 2], 1)).toBe(12);

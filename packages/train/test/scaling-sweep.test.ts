@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { latestCheckpoint } from "../src/checkpoint/store.js";
 import { prepareData } from "../src/run-data.js";
 import { buildLadder } from "../src/scaling/sweep/ladder.js";
 import { planRun } from "../src/scaling/sweep/plan.js";
@@ -77,12 +78,14 @@ describe("kiln scaling sweep (tiny, end to end)", () => {
     expect(header).toBe(RUN_COLUMNS.join(","));
     for (const r of rows) {
       expect(r.loss).toBeGreaterThan(0);
+      expect(r.loss_se).toBeGreaterThan(0); // its sampling error over the 8 validation windows
+      expect(r.loss_se).toBeLessThan(0.5);
       expect(r.D).toBe(r.steps * r.tokens_per_step);
       expect(Math.abs(r.C_6ND / r.C - 1)).toBeLessThan(0.15); // D rounds to whole steps
       expect(r.C_exact).toBeGreaterThan(r.C_6ND); // attention FLOPs on top
       expect(r.N).toBe(r.N_with_head); // tied embeddings
       expect(r.N_nonembedding).toBe(r.N - 300 * r.hidden);
-      expect(existsSync(join(out, "runs", r.id, "checkpoint"))).toBe(false);
+      expect(existsSync(join(out, "runs", r.id, "checkpoints"))).toBe(false);
     }
     for (const f of ["fit.json", "report.md", "isoflop.svg", "optimal.svg", "predicted.svg", "curves.svg", "plan.json", "sessions.jsonl"]) {
       expect(existsSync(join(out, f))).toBe(true);
@@ -96,7 +99,13 @@ describe("kiln scaling sweep (tiny, end to end)", () => {
     expect(report).toMatch(/## Verdicts/);
     expect(report).toMatch(/\*\*measured \d+s\*\* over 2 sessions/);
     expect(report).toMatch(/\| c6\.00e8-d32L1 \|/);
-    expect(readFileSync(join(out, "curves.svg"), "utf8")).toMatch(/^<svg[^>]*>[\s\S]*d32L1[\s\S]*<\/svg>\n$/);
+    expect(report).toMatch(/Loss = validation loss on 8 windows × 32 tokens spread evenly over the whole [\d.k]+-token validation split, the same windows for every run; the standard error of one run's loss over those windows \(its sampling error\) is [\d.]+–[\d.]+ nats/);
+    expect(report).toMatch(/\| \d\.\d{4} ± \d\.\d{4} \| \d\.\d{4} \|/); // val loss ± s.e. in the runs table
+    expect(report).toMatch(/Neighbouring sizes at one budget differ by \|Δ\| = [\d.]+–[\d.]+ nats; the standard error of such a difference, paired over the shared windows, is [\d.]+–[\d.]+, so the differences are [\d.]+–[\d.]+ standard errors/);
+    const curvesSvg = readFileSync(join(out, "curves.svg"), "utf8");
+    expect(curvesSvg).toMatch(/^<svg[^>]*>[\s\S]*d32L1[\s\S]*<\/svg>\n$/);
+    expect(curvesSvg).toMatch(/>unigram baseline \d\.\d{3}</);
+    expect(curvesSvg).toMatch(/>bigram baseline \d\.\d{3}</);
 
     // third session: nothing left to do, nothing repeated
     const io3 = quiet();
@@ -132,7 +141,7 @@ describe("kiln scaling sweep (tiny, end to end)", () => {
       },
     });
     expect(stopped.status).toBe("interrupted");
-    expect(existsSync(join(dir, "checkpoint", "trainer.json"))).toBe(true);
+    expect(existsSync(join(latestCheckpoint(dir)!, "trainer.json"))).toBe(true);
     const resumed = await executeRun(config, run, rung, dir, data, { progress, tokPerSec: 1000 });
     expect(resumed.status).toBe("completed");
     expect(resumed.row!.loss).toBe(straight.row!.loss);

@@ -7,6 +7,7 @@ import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { noGrad } from "@kiln/tensor";
+import { latestCheckpoint } from "../src/checkpoint/store.js";
 import { loadCheckpoint, modelFromCheckpoint, CheckpointError } from "../src/checkpoint/checkpoint.js";
 import { readMetrics } from "../src/metrics.js";
 import { Trainer } from "../src/trainer.js";
@@ -36,13 +37,13 @@ describe("Trainer", () => {
     const out = tempRunDir();
     const t = Trainer.create(tinyConfig(corpus, cache, { train: { steps: 10, batchSize: 4, checkpointInterval: 10, evalInterval: 10, evalBatches: 1, seed: 3 } }), out, quietIO());
     await t.run();
-    const ckpt = loadCheckpoint(join(out, "checkpoint"));
+    const ckpt = loadCheckpoint(latestCheckpoint(out)!);
     const model = modelFromCheckpoint(ckpt);
     for (const [name, p] of Object.entries(t.model.stateDict())) expect(model.stateDict()[name]!.toArray()).toEqual(p.toArray());
     expect(Object.keys(ckpt.weights)).toContain("model.layers.0.self_attn.q_proj.weight");
     expect(ckpt.trainer?.step).toBe(10);
     expect(ckpt.tokenizer?.encode("the people")).toEqual(t.data.tokenizer.encode("the people"));
-    expect(JSON.parse(readFileSync(join(out, "checkpoint", "config.json"), "utf8")).architectures).toEqual(["LlamaForCausalLM"]);
+    expect(JSON.parse(readFileSync(join(latestCheckpoint(out)!, "config.json"), "utf8")).architectures).toEqual(["LlamaForCausalLM"]);
   });
 
   it("resume is bit-identical to an uninterrupted run", async () => {
@@ -64,18 +65,18 @@ describe("Trainer", () => {
     const t = Trainer.create(tinyConfig(corpus, cache), out, quietIO());
     for (let i = 0; i < 3; i++) t.trainStep();
     t.checkpoint();
-    const before = readFileSync(join(out, "checkpoint", "model.safetensors"));
+    const before = readFileSync(join(out, "checkpoints", "step-000003", "model.safetensors"));
     noGrad(() => t.model.parameters()[0]!.fill_(NaN));
     await expect(t.run()).rejects.toThrow(/step 3: loss is NaN; stopped\. The last good checkpoint .* is intact/);
-    expect(readFileSync(join(out, "checkpoint", "model.safetensors")).equals(before)).toBe(true);
-    expect(loadCheckpoint(join(out, "checkpoint")).trainer?.step).toBe(3);
+    expect(readFileSync(join(latestCheckpoint(out)!, "model.safetensors")).equals(before)).toBe(true);
+    expect(loadCheckpoint(latestCheckpoint(out)!).trainer?.step).toBe(3);
   });
 
   it("reports a truncated or corrupt checkpoint clearly", async () => {
     const out = tempRunDir();
     const t = Trainer.create(tinyConfig(corpus, cache, { train: { steps: 2, batchSize: 2, evalInterval: 2, evalBatches: 1, seed: 3 } }), out, quietIO());
     await t.run();
-    const dir = join(out, "checkpoint");
+    const dir = latestCheckpoint(out)!;
     const weights = join(dir, "model.safetensors");
     truncateSync(weights, 100);
     expect(() => loadCheckpoint(dir)).toThrow(CheckpointError);

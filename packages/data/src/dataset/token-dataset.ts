@@ -30,7 +30,7 @@ export function tokenizeDocuments(documents: readonly CorpusDocument[], tokenize
   const withBos = tokenizer.bosId !== tokenizer.eosId;
   for (const d of documents) {
     if (withBos) out.push(tokenizer.bosId);
-    out.pushAll(tokenizer.encode(d.text));
+    out.pushAll(tokenizer.encode(d.text, { addSpecialTokens: false })); // the separators are added here
     out.push(tokenizer.eosId);
   }
   return out.toInt32Array();

@@ -7,6 +7,8 @@ import { sha256 } from "../util/hash.js";
 import { IntBuffer } from "../util/int-buffer.js";
 import { decodeWtf8 } from "../util/wtf8.js";
 import { writeFileAtomic } from "@kiln/tensor";
+import { join } from "node:path";
+import { hfTokenizerFiles, type HfTokenizerFilesOptions } from "./hf-files.js";
 import { stringifyHfJson, toHfJson, type ByteLevelModel, type HfTokenizerJson } from "./hf-json.js";
 import type { DecodeOptions, EncodeOptions, SpecialToken, Tokenizer } from "./tokenizer.js";
 
@@ -81,9 +83,18 @@ export abstract class ByteLevelTokenizer implements Tokenizer {
   /** Text → ids; see {@link EncodeOptions.allowSpecial}. */
   encode(text: string, options: EncodeOptions = {}): Int32Array {
     const out = new IntBuffer(text.length / 3 + 16);
+    const template = options.addSpecialTokens === false ? null : this.model.postProcessor;
+    if (template) out.pushAll(template.prefix);
+    this.encodeSegments(text, options, out);
+    if (template) out.pushAll(template.suffix);
+    return out.toInt32Array();
+  }
+
+  /** Ids of `text`, special-token strings parsed out of it when `allowSpecial`. */
+  private encodeSegments(text: string, options: EncodeOptions, out: IntBuffer): void {
     if (!options.allowSpecial || !this.specialPattern) {
       this.encodeOrdinary(text, out);
-      return out.toInt32Array();
+      return;
     }
     const re = new RegExp(this.specialPattern);
     let pos = 0;
@@ -93,7 +104,6 @@ export abstract class ByteLevelTokenizer implements Tokenizer {
       pos = m.index + m[0].length;
     }
     if (pos < text.length) this.encodeOrdinary(text.slice(pos), out);
-    return out.toInt32Array();
   }
 
   /** Ids → text (special tokens as their text unless `skipSpecial`). */
@@ -139,5 +149,11 @@ export abstract class ByteLevelTokenizer implements Tokenizer {
   /** Saves as a `tokenizer.json` file (atomic write). */
   save(path: string): void {
     writeFileAtomic(path, stringifyHfJson(this.toJSON()));
+  }
+
+  /** Saves `tokenizer.json` plus transformers' `tokenizer_config.json` and `special_tokens_map.json` into `dir`. */
+  saveHf(dir: string, options: HfTokenizerFilesOptions = {}): void {
+    this.save(join(dir, "tokenizer.json"));
+    for (const [name, text] of Object.entries(hfTokenizerFiles(this, options))) writeFileAtomic(join(dir, name), text);
   }
 }

@@ -4,6 +4,7 @@
  * and decoder, a `BPE` model whose `vocab`/`merges` spell bytes with GPT-2's map.
  */
 import { bytesToByteLevel, byteLevelToBytes } from "./byte-level.js";
+import { parsePostProcessor, type PostProcessor } from "./post-processor.js";
 import type { SpecialToken } from "./tokenizer.js";
 
 /** One entry of `added_tokens`. */
@@ -25,7 +26,8 @@ export interface HfTokenizerJson {
   added_tokens: HfAddedToken[];
   normalizer: null;
   pre_tokenizer: { type: "ByteLevel"; add_prefix_space: boolean; trim_offsets: boolean; use_regex: boolean };
-  post_processor: null;
+  /** null, or the `post_processor` a loaded file had (written back as read). */
+  post_processor: unknown;
   decoder: { type: "ByteLevel"; add_prefix_space: boolean; trim_offsets: boolean; use_regex: boolean };
   model: {
     type: "BPE";
@@ -49,6 +51,8 @@ export interface ByteLevelModel {
   readonly merges: readonly (readonly [number, number, number])[];
   /** Special tokens in id order. */
   readonly specials: readonly SpecialToken[];
+  /** What `TemplateProcessing` adds around the ids (none when absent). */
+  readonly postProcessor?: PostProcessor | null;
 }
 
 /** Builds the `tokenizer.json` document of a byte-level model. */
@@ -75,7 +79,7 @@ export function toHfJson(model: ByteLevelModel): HfTokenizerJson {
     })),
     normalizer: null,
     pre_tokenizer: { type: "ByteLevel", ...flags },
-    post_processor: null,
+    post_processor: model.postProcessor?.json ?? null,
     decoder: { type: "ByteLevel", ...flags },
     model: {
       type: "BPE",
@@ -116,7 +120,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function checkByteLevel(source: string, field: string, v: unknown): void {
   if (!isObject(v) || v.type !== "ByteLevel") fail(source, field, `must be {"type": "ByteLevel", ...} (got ${JSON.stringify(v)?.slice(0, 80)})`);
-  if (v.add_prefix_space === true) fail(source, `${field}.add_prefix_space`, "= true is not supported");
+  // HF's ByteLevel decoder ignores add_prefix_space; the pre-tokenizer would prepend a space to every text
+  if (field === "pre_tokenizer" && v.add_prefix_space === true) fail(source, `${field}.add_prefix_space`, "= true is not supported");
   if (field === "pre_tokenizer" && v.use_regex === false) fail(source, `${field}.use_regex`, "= false is not supported");
 }
 
@@ -188,5 +193,9 @@ export function fromHfJson(json: unknown, source: string): ByteLevelModel {
     }
     return [a, b, c];
   });
-  return { tokenBytes, merges, specials };
+  const postProcessor = parsePostProcessor(json.post_processor, (field, problem) => fail(source, field, problem));
+  for (const id of [...(postProcessor?.prefix ?? []), ...(postProcessor?.suffix ?? [])]) {
+    if (id >= size) fail(source, "post_processor", `adds id ${id}, outside the vocabulary [0, ${size})`);
+  }
+  return { tokenBytes, merges, specials, postProcessor };
 }

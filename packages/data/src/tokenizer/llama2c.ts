@@ -174,4 +174,9 @@ export class Llama2cTokenizer implements Tokenizer {
     if (path.endsWith(".json")) this.toJSON();
     writeFileAtomic(path, this.toBytes());
   }
+
+  /** Not available, as {@link toJSON}: transformers reads tokenizer.json, which a llama2.c tokenizer has no form of. */
+  saveHf(): void {
+    this.toJSON();
+  }
 }

@@ -2,6 +2,7 @@
  * @file The contract every kiln tokenizer meets (byte-level and BPE alike):
  * text → Int32Array of ids → text, exactly, plus BOS/EOS ids and JSON save.
  */
+import type { HfTokenizerFilesOptions } from "./hf-files.js";
 import type { HfTokenizerJson } from "./hf-json.js";
 
 /** Options for {@link Tokenizer.encode}. */
@@ -12,6 +13,12 @@ export interface EncodeOptions {
    * so text from a corpus can never inject a control token.
    */
   readonly allowSpecial?: boolean;
+  /**
+   * Apply the tokenizer.json's `TemplateProcessing` post-processor (e.g. BOS
+   * before, EOS after), as HF `tokenizer.encode(text)` does by default. Default
+   * true; only loaded tokenizers that have such a template add anything.
+   */
+  readonly addSpecialTokens?: boolean;
 }
 
 /** Options for {@link Tokenizer.decode}. */
@@ -53,4 +60,9 @@ export interface Tokenizer {
   toJSON(): HfTokenizerJson;
   /** Writes `toJSON()` to `path` atomically. */
   save(path: string): void;
+  /**
+   * Writes `tokenizer.json`, `tokenizer_config.json` and `special_tokens_map.json`
+   * into `dir` (atomically, each), so transformers' `AutoTokenizer` loads it with BOS/EOS.
+   */
+  saveHf(dir: string, options?: HfTokenizerFilesOptions): void;
 }

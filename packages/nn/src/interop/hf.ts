@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Generator, loadSafetensors, serializeSafetensors, type FloatDType, type Tensor } from "@kiln/tensor";
-import { llamaConfig, type LlamaConfig } from "../config.js";
+import type { LlamaConfig } from "../config.js";
+import { configFromHf, hfConfigJson } from "./hf-config.js";
 import { Llama } from "../llama.js";
 import { writeFileAtomic } from "@kiln/tensor";
 
@@ -18,64 +19,40 @@ export interface LoadHfOptions {
   dtype?: FloatDType;
 }
 
-/** The `config.json` object transformers' `LlamaConfig` reads for `c` (HF fields only). */
-export function hfConfigJson(c: LlamaConfig): Record<string, unknown> {
-  return {
-    architectures: ["LlamaForCausalLM"], model_type: "llama", hidden_act: "silu",
-    vocab_size: c.vocab_size, hidden_size: c.hidden_size, intermediate_size: c.intermediate_size,
-    num_hidden_layers: c.num_hidden_layers, num_attention_heads: c.num_attention_heads, num_key_value_heads: c.num_key_value_heads,
-    max_position_embeddings: c.max_position_embeddings, rms_norm_eps: c.rms_norm_eps, rope_theta: c.rope_theta, rope_scaling: null,
-    attention_bias: false, attention_dropout: 0, mlp_bias: false, pretraining_tp: 1, tie_word_embeddings: c.tie_word_embeddings,
-    initializer_range: c.initializer_range, bos_token_id: c.bos_token_id, eos_token_id: c.eos_token_id,
-    torch_dtype: "float32", use_cache: true,
-  };
+/** A tokenizer `saveHf` can write beside the model (kiln's byte-level tokenizers are). */
+export interface HfTokenizerWriter {
+  readonly vocabSize: number;
+  /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into `dir`. */
+  saveHf(dir: string, options?: { modelMaxLength?: number }): void;
+}
+
+/** Options of {@link saveHf}. */
+export interface SaveHfOptions {
+  /** Also write this tokenizer, so `AutoTokenizer` and `pipeline("text-generation", dir)` work with no extra arguments. */
+  tokenizer?: HfTokenizerWriter;
 }
 
 /**
  * Writes `model` as a Hugging Face model directory that
  * `LlamaForCausalLM.from_pretrained(dir)` loads unchanged: `config.json` and
  * float32 `model.safetensors` (metadata `format: pt`; a tied head is stored
- * once, as transformers does). Only LLaMA's own architecture can be written.
+ * once, as transformers does), plus the tokenizer files when one is given.
+ * Only LLaMA's own architecture can be written.
  */
-export function saveHf(model: Llama, dir: string): void {
+export function saveHf(model: Llama, dir: string, { tokenizer }: SaveHfOptions = {}): void {
   const c = model.config;
   const extras: [keyof LlamaConfig, unknown][] = [["norm", "rmsnorm"], ["ffn", "swiglu"], ["positions", "rope"]];
   for (const [key, want] of extras) {
     if (c[key] !== want) throw new Error(`saveHf: ${key} ${JSON.stringify(c[key])} has no LlamaForCausalLM equivalent (only ${JSON.stringify(want)}; saveCheckpoint keeps kiln's ablations)`);
   }
+  if (tokenizer && tokenizer.vocabSize > c.vocab_size) throw new Error(`saveHf: the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${c.vocab_size}`);
   const sd = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.dtype === "float32" ? t : t.to("float32")]));
   writeFileAtomic(join(dir, "model.safetensors"), serializeSafetensors(sd, { format: "pt" }));
   writeFileAtomic(join(dir, "config.json"), `${JSON.stringify(hfConfigJson(c), null, 2)}\n`);
+  tokenizer?.saveHf(dir, { modelMaxLength: c.max_position_embeddings });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * A kiln config from a parsed HF `config.json` (kiln checkpoint configs too).
- * Every field kiln cannot honour (`rope_scaling`, biases, another `head_dim`,
- * several EOS ids, ...) is refused with an error naming it.
- */
-export function configFromHf(raw: unknown, source = "config.json"): LlamaConfig {
-  if (!isObject(raw)) throw new Error(`${source}: expected a JSON object`);
-  const { kiln: _kiln, _name_or_path: _name, head_dim: headDim, ...hf } = raw;
-  for (const k of ["bos_token_id", "eos_token_id"]) {
-    const v = hf[k];
-    if (!Array.isArray(v)) continue;
-    if (v.length !== 1) throw new Error(`${source}: ${k} ${JSON.stringify(v)} is not supported (kiln's Llama has a single ${k})`);
-    hf[k] = v[0];
-  }
-  if (hf.intermediate_size === undefined) {
-    throw new Error(`${source}: intermediate_size is missing (transformers would assume 11008; kiln will not guess)`);
-  }
-  if (headDim !== undefined && headDim !== null && headDim !== (hf.hidden_size as number) / (hf.num_attention_heads as number)) {
-    throw new Error(`${source}: head_dim ${JSON.stringify(headDim)} is not supported (kiln's head dim is hidden_size / num_attention_heads = ${(hf.hidden_size as number) / (hf.num_attention_heads as number)})`);
-  }
-  try {
-    return llamaConfig(hf);
-  } catch (e) {
-    throw new Error(`${source}: ${(e as Error).message}`);
-  }
-}
 
 /** Tensors of the directory: `model.safetensors`, or every shard listed in `model.safetensors.index.json`. */
 function readWeights(dir: string): [Record<string, Tensor>, string] {

@@ -2,13 +2,13 @@
  * @file Reverse-mode backward pass: an iterative topological sort of the
  * graph (no recursion, so 10⁵ chained ops cannot overflow the stack), then
  * each node's backward in reverse order, accumulating into leaves' `.grad`.
- * The graph is freed as it is walked unless `retainGraph` is set, and every
- * gradient the pass made goes back to the memory pool once nothing can reach it.
+ * The graph is freed as it is walked unless `retainGraph` is set; a `Recycler`
+ * (memory/recycler.ts) returns every gradient the pass made to the pool once nothing can reach it.
  */
 import { add } from "../ops/binary.js";
 import { copyOf } from "../ops/util.js";
 import { fmtShape, sameShape } from "../shape.js";
-import { releaseStorage, trackStorages, type Storage } from "../storage.js";
+import { Recycler } from "../memory/recycler.js";
 import type { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
 import type { Node } from "./node.js";
@@ -43,49 +43,6 @@ function topoOrder(root: Node): Node[] {
     }
   }
   return order.reverse();
-}
-
-/**
- * Storage bookkeeping of one pass. Only the pass can reach storage it created: backward rules
- * keep nothing they make (see `BackwardFn`), so such storage is dead once no pending gradient,
- * leaf `.grad` or retained grad shares it, and it goes back to the pool at the next `sweep`.
- */
-class Recycler {
-  /** Every storage created since the pass began (filled by `trackStorages`). */
-  readonly made: Storage[] = [];
-  private readonly ours = new Set<Storage>();
-  private readonly uses = new Map<Storage, number>();
-  private readonly candidates: Storage[] = [];
-  private seen = 0;
-
-  hold(t: Tensor): void {
-    this.uses.set(t.storage, (this.uses.get(t.storage) ?? 0) + 1);
-  }
-
-  drop(t: Tensor): void {
-    const n = this.uses.get(t.storage);
-    if (n === undefined) return; // not held by this pass (e.g. a `.grad` from an earlier one)
-    if (n > 1) this.uses.set(t.storage, n - 1);
-    else {
-      this.uses.delete(t.storage);
-      this.candidates.push(t.storage);
-    }
-  }
-
-  sweep(): void {
-    for (; this.seen < this.made.length; this.seen++) {
-      const s = this.made[this.seen]!;
-      this.ours.add(s);
-      this.candidates.push(s);
-    }
-    for (const s of this.candidates) {
-      if (this.ours.has(s) && !this.uses.has(s)) {
-        this.ours.delete(s);
-        releaseStorage(s);
-      }
-    }
-    this.candidates.length = 0;
-  }
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor, r: Recycler): void {
@@ -169,15 +126,12 @@ export function backward(root: Tensor, gradient?: Tensor, { retainGraph = false 
     throw new RangeError(`backward: gradient shape ${fmtShape(gradient.shape)} does not match output shape ${fmtShape(root.shape)}`);
   }
   const r = new Recycler();
-  const outer = trackStorages(r.made);
-  try {
+  r.during(() =>
     noGrad(() => {
       let seed: Tensor;
       if (gradient === undefined) seed = copyOf(root).fill_(1);
       else seed = gradient.dtype === root.dtype ? gradient : gradient.to(root.dtype);
       run(root, seed, retainGraph, r);
-    });
-  } finally {
-    trackStorages(outer);
-  }
+    }),
+  );
 }

@@ -28,7 +28,8 @@ export class Node {
   retained: Tensor | null = null;
 
   constructor(
-    readonly name: DifferentiableOp,
+    /** A registered op's name, or a custom op's (see `customOp`). */
+    readonly name: string,
     /** The op's inputs; `null` for inputs that do not require grad. */
     public inputs: (Tensor | null)[],
     public backwardFn: BackwardFn | null,
@@ -59,6 +60,17 @@ export function record<T extends Tensor>(
   inputs: readonly (Tensor | null | undefined)[],
   backward: BackwardFn,
   saved: readonly Tensor[] = NONE,
+): T {
+  return recordAny(name, output, inputs, backward, saved);
+}
+
+/** @internal {@link record} under any name: for `customOp` only, so built-in ops stay tied to the registry. */
+export function recordAny<T extends Tensor>(
+  name: string,
+  output: T,
+  inputs: readonly (Tensor | null | undefined)[],
+  backward: BackwardFn,
+  saved: readonly Tensor[],
 ): T {
   if (!isGradEnabled()) return output;
   let any = false;

@@ -178,6 +178,32 @@ describe("half-precision input", () => {
   });
 });
 
+describe("bytes that are a window into a larger buffer (as a Node Buffer read from disk is)", () => {
+  const f16 = u16(0x3c00, 0xc000, 0x3800);
+  const bf16 = u16(0x3f80, 0xc000, 0x4049);
+  const file = build({
+    a: { dtype: "F16", shape: [3], data_offsets: [0, 6] },
+    b: { dtype: "BF16", shape: [3], data_offsets: [6, 12] },
+    c: { dtype: "F32", shape: [1], data_offsets: [12, 16] },
+  }, new Uint8Array([...f16, ...bf16, ...new Uint8Array(new Float32Array([0.25]).buffer)]));
+  const check = ({ tensors }: { tensors: Record<string, Tensor> }) => {
+    expect(tensors.a!.toArray()).toEqual([1, -2, 0.5]);
+    expect(tensors.b!.toArray()).toEqual([1, -2, 3.140625]);
+    expect(tensors.c!.toArray()).toEqual([0.25]);
+  };
+  it("F16/BF16/F32 at an odd byte offset inside a bigger ArrayBuffer", () => {
+    const big = new Uint8Array(file.length + 101).fill(0xff);
+    big.set(file, 37);
+    check(parseSafetensors(big.subarray(37, 37 + file.length)));
+  });
+  it("F16/BF16/F32 from a file on disk through loadSafetensors", () => {
+    const path = join(freshDir(), "half.safetensors");
+    writeFileSync(path, file);
+    check(loadSafetensors(path));
+    check(parseSafetensors(Buffer.concat([Buffer.alloc(3), readFileSync(path)]).subarray(3)));
+  });
+});
+
 describe("corrupt input: every error names the source", () => {
   const src = "model.safetensors";
   const good = serializeSafetensors({ w: tensor([1, 2, 3]) });
@@ -247,6 +273,12 @@ describe("corrupt input: every error names the source", () => {
       new Uint8Array(8),
     );
     expect(() => parseSafetensors(bytes, src)).toThrow(/^model\.safetensors: not a valid safetensors file: /);
+  });
+  it("__metadata__ that is not a string → string object", () => {
+    expectBad(build({ __metadata__: ["a"] }), "__metadata__ must be an object of string → string, got an array");
+    expectBad(build({ __metadata__: "x" }), '__metadata__ must be an object of string → string, got "x"');
+    expectBad(build({ __metadata__: { format: "pt", nested: { a: 1 } } }), '__metadata__["nested"] must be a string, got {"a":1}');
+    expectBad(build({ __metadata__: { n: 3 } }), '__metadata__["n"] must be a string, got 3');
   });
   it("the default source name is used when none is given", () => {
     expect(() => parseSafetensors(new Uint8Array(3))).toThrow(/^safetensors data: not a valid safetensors file/);

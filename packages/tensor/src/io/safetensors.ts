@@ -63,6 +63,18 @@ function halfToFloat(bits: number, bf16: boolean): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
+/** The `__metadata__` entry: absent, or a JSON object whose values are all strings (as the format and HF's reader require). */
+function checkMetadata(value: unknown, bad: (why: string) => Error): Record<string, string> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw bad(`__metadata__ must be an object of string → string, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)}`);
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "string") throw bad(`__metadata__["${key}"] must be a string, got ${JSON.stringify(v)?.slice(0, 60)}`);
+  }
+  return value as Record<string, string>;
+}
+
 /** Parses safetensors bytes; `source` (e.g. the file path) is named in errors. */
 export function parseSafetensors(bytes: Uint8Array, source = "safetensors data"): SafetensorsContents {
   const bad = (why: string) => new Error(`${source}: not a valid safetensors file: ${why}`);
@@ -78,7 +90,7 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors data")
   if (header === null || typeof header !== "object" || Array.isArray(header)) throw bad("header is not a JSON object");
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const metadata = checkMetadata(header.__metadata__, bad);
   const tensors: Record<string, Tensor> = {};
   const spans: [number, number, string][] = [];
   for (const [name, info] of Object.entries(header)) {
@@ -99,10 +111,12 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors data")
     }
     if (end > dataLength) throw bad(`tensor "${name}" ends at byte ${end} but the data section has only ${dataLength} bytes (truncated?)`);
     spans.push([begin, end, name]);
-    const raw = bytes.slice(dataStart + begin, dataStart + end); // copy: aligned, and independent of the file buffer
+    // NOTE: a view, not a copy (Buffer#slice shares memory): a Node Buffer is a window into a larger pool or the
+    // whole file, so every typed view of it must carry its byteOffset.
+    const raw = bytes.subarray(dataStart + begin, dataStart + end);
     const t = Tensor.empty(widened ? widened[0] : dtype!, shape);
     if (widened) {
-      const view = new DataView(raw.buffer);
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       for (let i = 0; i < count; i++) t.storage.data[i] = halfToFloat(view.getUint16(2 * i, true), code === "BF16");
     } else {
       new Uint8Array(t.storage.data.buffer, t.storage.data.byteOffset, raw.length).set(raw);

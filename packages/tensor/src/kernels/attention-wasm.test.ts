@@ -7,16 +7,7 @@ import { describe, expect, it } from "vitest";
 import { attentionBackward, attentionForward, type AttentionGeometry } from "./attention.js";
 import { attentionBackwardWasm, attentionForwardWasm } from "./attention-wasm.js";
 import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
-
-function fill(n: number, seed: number, amp = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * amp;
-  }
-  return out;
-}
+import { fill, sameBits } from "./test-util.js";
 
 interface Case {
   B: number;
@@ -70,8 +61,6 @@ function reference(r: ReturnType<typeof run>) {
   return { o, lse, dq, dk, dv };
 }
 
-const same = (x: Float32Array, y: Float32Array) => x.length === y.length && Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)) === 0;
-
 const CASES: Case[] = [
   { B: 1, H: 1, Hkv: 1, Tq: 1, Tk: 1, hs: 8, causal: true },
   { B: 2, H: 2, Hkv: 2, Tq: 3, Tk: 3, hs: 12, causal: true },
@@ -112,10 +101,10 @@ describe.runIf(fusedAvailable())("WASM SIMD attention", () => {
     };
     const [o, lse] = [new Float32Array(r.o.length), new Float32Array(r.lse.length)];
     attentionForwardWasm(o, lse, r.q, r.k, r.v, g, 1, layout);
-    expect(same(o, toTm(r.o, c.H, c.Tq))).toBe(true);
+    expect(sameBits(o, toTm(r.o, c.H, c.Tq))).toBe(true);
     const [dq, dk, dv] = [new Float32Array(r.dq.length), new Float32Array(r.dk.length), new Float32Array(r.dv.length)];
     attentionBackwardWasm(dq, dk, dv, toTm(r.go, c.H, c.Tq), o, lse, r.q, r.k, r.v, g, 1, layout);
-    expect(same(dq, toTm(r.dq, c.H, c.Tq)) && same(dk, toTm(r.dk, c.Hkv, c.Tk)) && same(dv, toTm(r.dv, c.Hkv, c.Tk))).toBe(true);
+    expect(sameBits(dq, toTm(r.dq, c.H, c.Tq)) && sameBits(dk, toTm(r.dk, c.Hkv, c.Tk)) && sameBits(dv, toTm(r.dv, c.Hkv, c.Tk))).toBe(true);
   });
 
   it("gives bit-identical results on 1, 2 and 3 threads", () => {
@@ -124,7 +113,7 @@ describe.runIf(fusedAvailable())("WASM SIMD attention", () => {
     const one = run(c, 1);
     for (const threads of [2, 3]) {
       const many = run(c, threads);
-      for (const key of ["o", "lse", "dq", "dk", "dv"] as const) expect(same(many[key], one[key]), `${key} on ${threads} threads`).toBe(true);
+      for (const key of ["o", "lse", "dq", "dk", "dv"] as const) expect(sameBits(many[key], one[key]), `${key} on ${threads} threads`).toBe(true);
     }
   });
 });

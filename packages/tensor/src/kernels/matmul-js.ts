@@ -121,19 +121,3 @@ function packB(bp: Float64Array, b: FloatArray, src: number, bRs: number, bCs: n
     }
   }
 }
-
-/** The obvious triple loop `out[i,j] (+)= Σ_k op(a)[i,k]·op(b)[k,j]`, summed in float64: the test oracle. */
-export function gemmNaive<T extends FloatArray>(out: T, a: T, aOffset: number, b: T, bOffset: number, M: number, K: number, N: number, opts: GemmOptions = {}): void {
-  const o = opts.outOffset ?? 0;
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = opts.accumulate ? out[o + i * N + j]! : 0;
-      for (let k = 0; k < K; k++) {
-        const x = a[aOffset + (opts.transA ? k * M + i : i * K + k)]!;
-        const y = b[bOffset + (opts.transB ? j * K + k : k * N + j)]!;
-        s += x * y;
-      }
-      out[o + i * N + j] = s;
-    }
-  }
-}

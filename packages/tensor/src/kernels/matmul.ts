@@ -4,7 +4,8 @@
  * to the pure-JS kernel. `KILN_BACKEND=js` forces JS; `KILN_THREADS` sets the thread count.
  */
 import { type FloatArray, type GemmOptions, gemmJs } from "./matmul-js.js";
-import { defaultThreads } from "./threads/pool.js";
+import { defaultThreads, ENV } from "../env.js";
+import { fusedThreadsReady } from "./wasm/fused.js";
 import { gemmWasm, wasmSimdAvailable, wasmThreadsReady } from "./wasm/matmul-simd.js";
 
 export type { FloatArray, GemmOptions } from "./matmul-js.js";
@@ -21,7 +22,7 @@ export const WASM_MIN_FLOPS = 2 * 16 * 16 * 16;
  */
 export const THREAD_MIN_FLOPS = 8_000_000;
 
-let backend: Backend = process.env["KILN_BACKEND"] === "js" ? "js" : "wasm";
+let backend: Backend = ENV.backend;
 let threads: number | undefined;
 
 /** Selects the float32 backend (`"wasm"` falls back to JS where WebAssembly SIMD is missing). */
@@ -46,9 +47,9 @@ export function getThreads(): number {
   return (threads ??= defaultThreads());
 }
 
-/** Starts the worker pool now and waits until it is ready (else the first large GEMMs run on fewer threads). */
+/** Starts the worker pools (GEMM, fused kernels) now and waits until they are ready (else the first large calls run on fewer threads). */
 export function warmUpThreads(timeoutMs = 10_000): boolean {
-  return getBackend() !== "wasm" || wasmThreadsReady(getThreads(), timeoutMs);
+  return getBackend() !== "wasm" || (wasmThreadsReady(getThreads(), timeoutMs) && fusedThreadsReady(getThreads(), timeoutMs));
 }
 
 /**

@@ -1,9 +1,16 @@
 /**
  * @file Rotary position embedding kernel (Su et al. 2021, RoFormer) in the
  * Hugging Face `rotate_half` convention: element i of each head is paired
- * with element i + hs/2 and rotated by angle `pos · θᵢ`.
+ * with element i + hs/2 and rotated by angle `pos · θᵢ`. The loops here are the float64 kernel,
+ * the `KILN_BACKEND=js` fallback and the test oracle; float32 heads of a multiple of 8 run on
+ * WASM SIMD (`wasm/rope-simd.ts`), rows split over the worker pool.
  */
 import type { TypedArray } from "../dtype.js";
+import { callFused, fusedParts, OP } from "./wasm/fused.js";
+import { ROPE_DESC } from "./wasm/rope-simd.js";
+
+/** Below this many elements the WASM RoPE runs on one thread. */
+export const ROPE_THREAD_MIN = 1 << 16;
 
 /**
  * `y = rope(x)` for x laid out (B, T, H, hs) contiguous; `cos`/`sin` are
@@ -29,4 +36,23 @@ export function ropeForward(
       }
     }
   }
+}
+
+/** {@link ropeForward} of float32 on WASM SIMD (`hs` a multiple of 8), (b, t) rows split over up to `threads` threads. */
+export function ropeForwardWasm(
+  y: Float32Array, x: Float32Array, cos: Float32Array, sin: Float32Array, B: number, T: number, H: number, hs: number, offset: number, sign: number, threads = 1,
+): void {
+  const rows = B * T;
+  if (rows === 0 || H === 0) return;
+  const n = rows * H * hs;
+  const parts = Math.min(rows, n >= ROPE_THREAD_MIN ? fusedParts(threads) : 1);
+  const half = hs >> 1;
+  const table = (arr: Float32Array) => ({ arr, lo: offset * half, hi: (offset + T) * half, input: true, output: false });
+  const ops = [{ arr: x, lo: 0, hi: n, input: true, output: false }, { arr: y, lo: 0, hi: n, input: false, output: true }, table(cos), table(sin)];
+  callFused(ops, 64, parts, ({ ptrs: [px, py, pc, ps], extra, i32 }) => {
+    const d = extra >> 2;
+    [i32[d + ROPE_DESC.cos], i32[d + ROPE_DESC.sin], i32[d + ROPE_DESC.T], i32[d + ROPE_DESC.H], i32[d + ROPE_DESC.hs]] = [pc!, ps!, T, H, hs];
+    i32[d + ROPE_DESC.sign] = new Int32Array(new Float32Array([sign]).buffer)[0]!;
+    return Array.from({ length: parts }, (_, p) => [OP.ropeFwd, py!, px!, extra, Math.floor((p * rows) / parts), Math.floor(((p + 1) * rows) / parts)]);
+  });
 }

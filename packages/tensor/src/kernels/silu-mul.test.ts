@@ -2,20 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { SILU_MUL_THREAD_MIN, siluMulBackward, siluMulBackwardWasm, siluMulForward, siluMulForwardWasm } from "./silu-mul.js";
 import { fusedAvailable, fusedThreadsReady, tryFused } from "./wasm/fused.js";
-
-function fill(n: number, seed: number, amp: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 31 - 1) * amp;
-  }
-  return out;
-}
+import { fill, sameBits } from "./test-util.js";
 
 const f64 = (x: Float32Array) => Float64Array.from(x);
 const worst = (x: Float32Array, ref: Float64Array) => x.reduce((w, v, i) => Math.max(w, Math.abs(v - ref[i]!) / (Math.abs(ref[i]!) + 1e-30)), 0);
-const same = (x: Float32Array, y: Float32Array) => Buffer.compare(Buffer.from(x.buffer), Buffer.from(y.buffer)) === 0;
 
 describe.runIf(fusedAvailable())("siluMul WASM kernels", () => {
   it.each([1, 4, 7, 1029])("match the float64 loops to ~1e-6 relative, n = %i", (n) => {
@@ -42,7 +32,7 @@ describe.runIf(fusedAvailable())("siluMul WASM kernels", () => {
       return [y, da, db];
     };
     const one = run(1);
-    for (const t of [2, 3]) run(t).forEach((x, i) => expect(same(x, one[i]!)).toBe(true));
+    for (const t of [2, 3]) run(t).forEach((x, i) => expect(sameBits(x, one[i]!)).toBe(true));
   });
 });
 

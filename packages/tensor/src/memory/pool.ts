@@ -9,6 +9,7 @@
 import { totalmem } from "node:os";
 import v8 from "node:v8";
 import vm from "node:vm";
+import { ENV } from "../env.js";
 import { BYTES_PER_ELEMENT, allocate, type DataTypeMap, type DType, type TypedArray } from "../dtype.js";
 import { wasmAllocF32, wasmSimdAvailable } from "../kernels/wasm/matmul-simd.js";
 
@@ -63,7 +64,7 @@ interface Collector {
 
 function makeCollector(): Collector {
   const fallback: Collector = { gc: null, Registry: FinalizationRegistry };
-  if (process.env["KILN_POOL_GC"] === "0" || !/^(1[0-2])\./.test(process.versions.v8)) return fallback;
+  if (!ENV.poolGc || !/^(1[0-2])\./.test(process.versions.v8)) return fallback;
   try {
     v8.setFlagsFromString("--expose-gc");
     v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
@@ -76,19 +77,32 @@ function makeCollector(): Collector {
   }
 }
 
-const collector = makeCollector();
-const registry = new collector.Registry<Block>((block) => {
-  stats.finalized++;
-  putBack(block);
-});
-/** Bytes handed out since the last collection, and the amount that triggers the next one. */
+// NOTE: made on first use, not at import: importing @kiln/tensor must not change V8's flags
+let collector: Collector | null = null;
+let registry: FinalizationRegistry<Block> | null = null;
+
+function finalizer(): FinalizationRegistry<Block> {
+  collector ??= makeCollector();
+  return (registry ??= new collector.Registry<Block>((block) => {
+    stats.finalized++;
+    putBack(block);
+  }));
+}
+
+/**
+ * Bytes handed out since the last collection, and the amount that triggers the next one. A forced
+ * collection costs ~10–30 ms here however little it finds (`memoryStats().collectMs / collections`
+ * over a tiny training run, JS heap ~13 MB), so the pool lets a few steps' garbage pile up between
+ * collections: fewer, larger ones.
+ */
 let handedOut = 0;
-let trigger = 64 * 2 ** 20;
+const MIN_TRIGGER = 256 * 2 ** 20;
+let trigger = MIN_TRIGGER;
 
 /** Default budget: a quarter of the machine's memory, at most 4 GiB (`KILN_POOL_MB` overrides). */
-let budget = process.env["KILN_POOL_MB"] !== undefined ? Number(process.env["KILN_POOL_MB"]) * 2 ** 20 : Math.min(totalmem() / 4, 4 * 2 ** 30);
-let useWasm = process.env["KILN_WASM_STORAGE"] !== "0";
-const poison = process.env["KILN_POOL_POISON"] === "1";
+let budget = ENV.poolBytes ?? Math.min(totalmem() / 4, 4 * 2 ** 30);
+let useWasm = ENV.wasmStorage;
+const poison = ENV.poolPoison;
 let slab: SharedArrayBuffer | null = null;
 let slabTop = SLAB_BYTES;
 
@@ -179,7 +193,7 @@ export function acquire<D extends DType>(dtype: D, size: number, zero = true): D
   const arr = mem instanceof Float32Array ? new CTORS[dtype](mem.buffer, mem.byteOffset, size) : new CTORS[dtype](mem, 0, size);
   if (zero) arr.fill(0);
   owner.set(arr, block);
-  registry.register(arr, block, arr);
+  finalizer().register(arr, block, arr);
   return arr;
 }
 
@@ -192,7 +206,7 @@ export function release(arr: TypedArray): boolean {
   const block = owner.get(arr);
   if (block === undefined) return false;
   owner.delete(arr);
-  registry.unregister(arr);
+  finalizer().unregister(arr);
   stats.released++;
   putBack(block);
   return true;
@@ -201,18 +215,20 @@ export function release(arr: TypedArray): boolean {
 /**
  * Runs a full garbage collection and returns dead blocks to the free lists now (when the engine
  * allows), so a training step reuses the last step's activations instead of touching fresh pages.
- * The next collection waits until as many bytes as survived (at least 64 MiB) were handed out.
+ * The next collection waits until twice as many bytes as survived (at least 256 MiB, at most a
+ * quarter of the budget) were handed out.
  * Returns false where the engine offers no collector. @internal (exported for tests)
  */
 export function collect(): boolean {
-  if (collector.gc === null) return false;
+  const reg = finalizer();
+  if (collector!.gc === null) return false;
   const t = performance.now();
-  collector.gc();
-  (registry as unknown as { cleanupSome?: () => void }).cleanupSome?.();
+  collector!.gc();
+  (reg as unknown as { cleanupSome?: () => void }).cleanupSome?.();
   stats.collections++;
   stats.collectMs += performance.now() - t;
   handedOut = 0;
-  trigger = Math.max(64 * 2 ** 20, stats.liveBytes);
+  trigger = Math.min(Math.max(MIN_TRIGGER, 2 * stats.liveBytes), Math.max(budget / 4, 64 * 2 ** 20));
   return true;
 }
 

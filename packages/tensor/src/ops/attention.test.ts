@@ -7,13 +7,6 @@ import { describe, expect, it } from "vitest";
 import { Generator, arange, ones, randn, scaledDotProductAttention as sdpa, type Tensor } from "../index.js";
 import { getBackend } from "../kernels/matmul.js";
 
-function maxDiff(a: Tensor, b: Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.contiguous().to("float64").data;
-  const y = b.contiguous().to("float64").data;
-  return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i]!)), 0);
-}
-
 /** The textbook composite: repeat kv heads, full score matrix, bottom-right causal mask. */
 function reference(q: Tensor, k: Tensor, v: Tensor, causal: boolean, scale?: number): Tensor {
   const [, H, Tq, hs] = q.shape as [number, number, number, number];
@@ -28,13 +21,13 @@ function reference(q: Tensor, k: Tensor, v: Tensor, causal: boolean, scale?: num
 function compare(q: Tensor, k: Tensor, v: Tensor, causal: boolean, scale?: number): void {
   const g = new Generator(11);
   const y = sdpa(q, k, v, { causal, scale });
-  expect(maxDiff(y, reference(q, k, v, causal, scale))).toBeLessThan(1e-12);
+  expect(y).toBeAllclose(reference(q, k, v, causal, scale), { atol: 1e-12, rtol: 0 });
   const up = randn(y.shape, { dtype: "float64", generator: g });
   y.backward(up);
   const ours = [q.grad!, k.grad!, v.grad!];
   q.grad = k.grad = v.grad = null;
   reference(q, k, v, causal, scale).backward(up);
-  [q, k, v].forEach((t, i) => expect(maxDiff(ours[i]!, t.grad!), `grad ${i}`).toBeLessThan(1e-12));
+  [q, k, v].forEach((t, i) => expect(ours[i]!, `grad ${i}`).toBeAllclose(t.grad!, { atol: 1e-12, rtol: 0 }));
 }
 
 const leaf = (shape: number[], g: Generator) => randn(shape, { dtype: "float64", generator: g, requiresGrad: true });
@@ -54,14 +47,14 @@ describe("scaledDotProductAttention", () => {
     const [q, k, v] = [leaf([2, 4, 2, 3], g), leaf([2, 4, 1, 3], g), leaf([2, 4, 1, 3], g)];
     const t = (x: Tensor) => x.transpose(1, 2);
     const y = sdpa(t(q), t(k), t(v), { causal: true });
-    expect(maxDiff(y, reference(t(q), t(k), t(v), true))).toBeLessThan(1e-12);
+    expect(y).toBeAllclose(reference(t(q), t(k), t(v), true), { atol: 1e-12, rtol: 0 });
     expect(y.isContiguous).toBe(true);
   });
   it("a one-query step attends to the whole cache; float32 agrees with float64", () => {
     const [q, k, v] = [leaf([1, 2, 1, 8], g), leaf([1, 2, 6, 8], g), leaf([1, 2, 6, 8], g)];
-    expect(maxDiff(sdpa(q, k, v, { causal: true }), sdpa(q, k, v))).toBe(0);
+    expect(sdpa(q, k, v, { causal: true })).toBeAllclose(sdpa(q, k, v), { atol: 0, rtol: 0 });
     const f = (x: Tensor) => x.detach().to("float32");
-    expect(maxDiff(sdpa(f(q), f(k), f(v), { causal: true }), sdpa(q, k, v, { causal: true }))).toBeLessThan(1e-6);
+    expect(sdpa(f(q), f(k), f(v), { causal: true })).toBeAllclose(sdpa(q, k, v, { causal: true }), { atol: 1e-6, rtol: 0 });
   });
   it("float32 matches float64 in value and gradient, keeping the (B, T, H, hs) layout of its inputs", () => {
     const [q, k, v] = [leaf([2, 9, 4, 8], g), leaf([2, 9, 2, 8], g), leaf([2, 9, 2, 8], g)]; // (B, T, heads, hs)
@@ -73,10 +66,10 @@ describe("scaledDotProductAttention", () => {
     expect(y.transpose(1, 2).isContiguous).toBe(getBackend() === "wasm");
     const up = randn([2, 4, 9, 8], { dtype: "float64", generator: g });
     const y64 = sdpa(t(q), t(k), t(v), { causal: true });
-    expect(maxDiff(y, y64)).toBeLessThan(2e-6);
+    expect(y).toBeAllclose(y64, { atol: 2e-6, rtol: 0 });
     y.backward(up.to("float32"));
     y64.backward(up);
-    [[q32, q], [k32, k], [v32, v]].forEach(([a, b], i) => expect(maxDiff(a!.grad!, b!.grad!), `grad ${i}`).toBeLessThan(1e-5));
+    [[q32, q], [k32, k], [v32, v]].forEach(([a, b], i) => expect(a!.grad!, `grad ${i}`).toBeAllclose(b!.grad!, { atol: 1e-5, rtol: 0 }));
     expect(sdpa(q32.detach().contiguous(), k32.detach().contiguous(), v32.detach().contiguous()).isContiguous).toBe(true);
   });
   it("names the op and the shapes on bad input", () => {

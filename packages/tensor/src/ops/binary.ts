@@ -4,6 +4,9 @@
  * and the gradient expressions of `g`, `a`, `b`, `y`; gradients of
  * broadcast inputs are summed back to the input's shape.
  */
+import { ADD_WASM_MIN, addWasm } from "../kernels/add.js";
+import { getBackend, getThreads } from "../kernels/matmul.js";
+import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
 import { record } from "../autograd/node.js";
 import { floatOf, promoteTypes, type DType, type Promote } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
@@ -68,6 +71,14 @@ function gradOf(expr: string, shape: Shape, dtype: DType, outShape: Shape, vars:
   return sumTo(full, shape);
 }
 
+// float32 `a + b` of one shape, both dense: on WASM SIMD when large enough (the residual adds, gradient sums)
+function addOnWasm(y: Tensor, a: Tensor, b: Tensor): boolean {
+  if (a.dtype !== "float32" || b.dtype !== "float32" || y.dtype !== "float32" || a.numel < ADD_WASM_MIN) return false;
+  if (!sameShape(a.shape, b.shape) || !a.isContiguous || !b.isContiguous || getBackend() !== "wasm" || !fusedAvailable()) return false;
+  const f32 = (t: Tensor) => t.storage.data as Float32Array;
+  return tryFused(() => addWasm(f32(y), f32(a), a.offset, f32(b), b.offset, a.numel, getThreads()));
+}
+
 /** Applies the binary op `name` with broadcasting. */
 export function binary(name: BinaryOp, x: TensorLike, other: TensorLike): Tensor {
   if (typeof x !== "object") throw new TypeError(`${name}: the first argument must be a Tensor`);
@@ -77,7 +88,7 @@ export function binary(name: BinaryOp, x: TensorLike, other: TensorLike): Tensor
   const rule: BinaryRule = RULES[name];
   const shape = b.ndim === 0 || sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(name, a.shape, b.shape);
   const y = uninit(resultDType(rule, a.dtype, b.dtype), shape);
-  elementwise(rule.f, AB, viewOf(y), shape, [viewOf(a, shape), viewOf(b, shape)]);
+  if (!(name === "add" && addOnWasm(y, a, b))) elementwise(rule.f, AB, viewOf(y), shape, [viewOf(a, shape), viewOf(b, shape)]);
   if (rule.kind === "bool") return y;
   const saved = name === "add" || name === "sub" ? [] : [a, b, y];
   return record(

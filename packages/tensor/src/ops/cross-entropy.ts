@@ -5,11 +5,16 @@
  */
 import { record } from "../autograd/node.js";
 import { isFloat, type DType } from "../dtype.js";
-import { crossEntropyBackward, crossEntropyForward } from "../kernels/cross-entropy.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import { crossEntropyForward, crossEntropyForwardWasm } from "../kernels/cross-entropy.js";
+import { getBackend, getThreads } from "../kernels/matmul.js";
+import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
+import { recordStorage } from "../memory/recycler.js";
+import { mul } from "./binary.js";
 import { fmtShape, sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { position } from "./fused-util.js";
-import { checkTensor, contiguousData, empty } from "./util.js";
+import { checkTensor, contiguousData, empty, uninit } from "./util.js";
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {
@@ -45,9 +50,23 @@ export function crossEntropy<D extends DType>(logits: Tensor<D>, targets: Tensor
     count++;
   }
   const x = contiguousData(logits);
+  const needGrad = isGradEnabled() && logits.requiresGrad;
+  // the gradient of the reduced loss w.r.t. each row, for an upstream gradient of 1
+  const scale = reduction === "mean" ? 1 / count : 1;
   const losses = new Float64Array(N);
-  const lse = new Float64Array(N);
-  crossEntropyForward(losses, lse, x.data, t, N, V, ignoreIndex);
+  const made = (): Tensor<D> | null => {
+    const dx = needGrad ? uninit(logits.dtype, logits.shape) : null;
+    const wasm = logits.dtype === "float32" && getBackend() === "wasm" && fusedAvailable();
+    const ran = wasm && tryFused(() => {
+      const l32 = new Float32Array(N);
+      const tk = t.map((c) => (c === ignoreIndex ? -1 : c));
+      crossEntropyForwardWasm(l32, (dx?.data ?? null) as Float32Array | null, x.data as Float32Array, tk, N, V, scale, getThreads());
+      losses.set(l32);
+    });
+    if (!ran) crossEntropyForward(losses, dx?.data ?? null, x.data, t, N, V, ignoreIndex, scale);
+    return dx;
+  };
+  let dx = made();
   let y: Tensor<D>;
   if (reduction === "none") {
     y = empty(logits.dtype, targets.shape);
@@ -62,12 +81,13 @@ export function crossEntropy<D extends DType>(logits: Tensor<D>, targets: Tensor
     y,
     [logits],
     (g) => {
+      // d loss_r / d logits_r = softmax − onehot (made in the forward pass), times the upstream gradient reaching row r
+      const unit = dx ?? made()!;
+      if (dx !== null) recordStorage(dx.storage); // backward owns it now: freed once used
+      dx = null; // a second backward (retainGraph) recomputes it
       const gs = contiguousData(g).data;
-      // d loss_r / d logits_r = softmax − onehot, times the upstream gradient reaching row r
-      const scale = reduction === "none" ? Float64Array.from(gs) : new Float64Array(N).fill(reduction === "sum" ? gs[0]! : gs[0]! / count);
-      const dx = empty(logits.dtype, logits.shape);
-      crossEntropyBackward(dx.data, x.data, t, lse, scale, N, V, ignoreIndex);
-      return [dx];
+      if (gs.every((v) => v === 1)) return [unit];
+      return [mul(unit, reduction === "none" ? g.reshape([...g.shape, 1]) : g)];
     },
     [x],
   );

@@ -9,6 +9,7 @@ import {
   COMPOSITE_OPS, DIFFERENTIABLE_OPS, Generator, cat, chunk, gradcheck, maskedFill, randn, split, stack, tensor, where,
   type CompositeOp, type DifferentiableOp, type GradcheckOptions, type Node, type Tensor,
 } from "../index.js";
+import { einsum, unbind } from "../index.js";
 import { crossEntropy, dropout, embedding, layerNorm, rmsNorm, rope, rotaryTables, scaledDotProductAttention as sdpa, siluMul } from "../index.js";
 
 interface Case {
@@ -23,6 +24,7 @@ const c = (shapes: number[][], fn: (...xs: Tensor[]) => Tensor, positive = false
 const idx = (values: number[] | number[][]) => tensor(values, { dtype: "int32" });
 const mask = tensor([[true, false, true], [false, false, true]]);
 const rot = rotaryTables(4, 8, 10000, "float64");
+const fixed = (shape: number[], seed: number) => randn(shape, { dtype: "float64", generator: new Generator(seed) });
 
 const CASES: Record<DifferentiableOp | CompositeOp, Case[]> = {
   neg: [c([[2, 3]], (x) => x.neg())],
@@ -41,6 +43,11 @@ const CASES: Record<DifferentiableOp | CompositeOp, Case[]> = {
   square: [c([[2, 3]], (x) => x.square())],
   reciprocal: [c([[2, 3]], (x) => x.reciprocal(), true)],
   clamp: [c([[3, 4]], (x) => x.clamp(-0.5, 0.5)), c([[5]], (x) => x.clamp(null, 0.2))],
+  // piecewise constant: zero gradient, so each case multiplies by x to give a non-zero one
+  round: [c([[2, 3]], (x) => x.mul(3).round().mul(x))],
+  floor: [c([[2, 3]], (x) => x.mul(2).floor().mul(x))],
+  ceil: [c([[2, 3]], (x) => x.mul(2).ceil().mul(x))],
+  sign: [c([[2, 3]], (x) => x.sign().mul(x))],
   add: [c([[2, 3], [3]], (a, b) => a.add(b)), c([[2, 1, 3], [4, 1]], (a, b) => a.add(b).mul(b))],
   sub: [c([[2, 3], [2, 1]], (a, b) => a.sub(b)), c([[3]], (a) => a.sub(2))],
   mul: [c([[2, 3], [2, 3]], (a, b) => a.mul(b)), c([[2, 3]], (a) => a.mul(a))], // fan-out: a used twice
@@ -57,6 +64,7 @@ const CASES: Record<DifferentiableOp | CompositeOp, Case[]> = {
   logsumexp: [c([[3, 4]], (x) => x.logsumexp(1)), c([[2, 3, 4]], (x) => x.logsumexp([0, 2]))],
   softmax: [c([[3, 4]], (x) => x.softmax(-1).mul(x)), c([[2, 3, 4]], (x) => x.softmax(1).square())],
   logSoftmax: [c([[3, 4]], (x) => x.logSoftmax(-1).mul(x)), c([[2, 3, 4]], (x) => x.logSoftmax(0).square())],
+  cumsum: [c([[3, 4]], (x) => x.cumsum(1).square()), c([[2, 3, 4]], (x) => x.transpose(0, 2).cumsum(0).mul(fixed([4, 3, 2], 4)))],
   matmul: [
     c([[2, 3], [3, 4]], (a, b) => a.matmul(b)),
     c([[2, 2, 3], [3, 4]], (a, b) => a.matmul(b)),
@@ -79,9 +87,26 @@ const CASES: Record<DifferentiableOp | CompositeOp, Case[]> = {
   cat: [c([[2, 3], [1, 3]], (a, b) => cat([a, b, a], 0).square()), c([[2, 3], [2, 2]], (a, b) => cat([a, b], 1).square())],
   tril: [c([[3, 4]], (x) => x.tril().square()), c([[2, 3, 3]], (x) => x.tril(-1).square())],
   triu: [c([[3, 4]], (x) => x.triu(1).square())],
+  flip: [c([[3, 4]], (x) => x.flip(1).mul(fixed([3, 4], 5))), c([[2, 3, 4]], (x) => x.flip([0, 2]).cumsum(2))],
   mean: [c([[2, 3, 4]], (x) => x.mean([1, 2])), c([[2, 3]], (x) => x.mean())],
   var: [c([[3, 4]], (x) => x.var(1)), c([[3, 4]], (x) => x.var(undefined, { correction: 0 }))],
+  std: [c([[3, 4]], (x) => x.std(1)), c([[3, 4]], (x) => x.std(undefined, { correction: 0, keepdim: true }))],
+  norm: [c([[3, 4]], (x) => x.norm(1)), c([[3, 4]], (x) => x.norm(undefined, { p: 1 })), c([[2, 3, 4]], (x) => x.norm([0, 2], { p: Infinity, keepdim: true }))],
   maskedFill: [c([[2, 3]], (x) => maskedFill(x, mask, -1).square())],
+  maskedSelect: [c([[2, 3]], (x) => x.maskedSelect(mask).square()), c([[4, 1, 3]], (x) => x.maskedSelect(mask).cumsum(0))], // broadcast: x rows repeat
+  unbind: [c([[3, 2]], (x) => unbind(x, 1)[1]!.square())],
+  repeat: [c([[2, 3]], (x) => x.repeat([2, 1, 2]).cumsum(-1))],
+  sort: [c([[3, 4]], (x) => x.sort(1).values.cumsum(1)), c([[4, 3]], (x) => x.sort(0, { descending: true }).values.mul(fixed([4, 3], 6)))],
+  topk: [c([[3, 5]], (x) => x.topk(2).values.cumsum(1)), c([[4, 3]], (x) => x.topk(3, { dim: 0, largest: false }).values.square())],
+  einsum: [
+    c([[2, 3, 4], [2, 4, 5]], (a, b) => einsum("bij,bjk->bik", a, b)),
+    c([[1, 2, 3, 4], [1, 2, 5, 4]], (q, k) => einsum("bhqd,bhkd->bhqk", q, k)),
+    c([[3, 4]], (x) => einsum("ij->ji", x).mul(fixed([4, 3], 7))),
+    c([[3, 4]], (x) => einsum("ij->", x.square())),
+    c([[2, 3], [3, 4], [4, 2]], (a, b, d) => einsum("ij,jk,kl->il", a, b, d)),
+    c([[3], [4]], (a, b) => einsum("i,j", a, b)), // implicit output "ij": an outer product
+  ],
+  outer: [c([[3], [4]], (a, b) => a.outer(b)), c([[3]], (a) => a.outer(a))], // fan-out
   stack: [c([[2, 3], [2, 3]], (a, b) => stack([a, b], 1).square())],
   split: [c([[5, 2]], (x) => split(x, 2)[1]!.square())],
   chunk: [c([[2, 6]], (x) => chunk(x, 3, 1)[2]!.exp())],

@@ -1,10 +1,10 @@
 /**
  * @file maskedFill: values, mask broadcasting, non-contiguous operands, the
  * causal-attention use (-inf then softmax), dtype of the result, errors,
- * and the gradient (zero where filled).
+ * and the gradient (zero where filled); maskedSelect likewise.
  */
 import { describe, expect, it } from "vitest";
-import { maskedFill, ones, tensor, zeros, type Tensor } from "../index.js";
+import { maskedFill, maskedSelect, ones, tensor, zeros, type Tensor } from "../index.js";
 
 describe("maskedFill", () => {
   const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -72,5 +72,26 @@ describe("maskedFill", () => {
     const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
     w.maskedFill(tensor([[true, false], [false, false]]), 0).backward(tensor([[5, 6], [7, 8]]));
     expect(w.grad?.toArray()).toEqual([[0, 6], [7, 8]]);
+  });
+});
+
+describe("maskedSelect", () => {
+  const x = tensor([[1, 2, 3], [4, 5, 6]]);
+  it("picks the elements under true, row-major, as a 1-D copy", () => {
+    const m = tensor([[true, false, true], [false, false, true]]);
+    expect(maskedSelect(x, m).toArray()).toEqual([1, 3, 6]);
+    expect(x.t().maskedSelect(m.t()).toArray()).toEqual([1, 3, 6]); // order follows the (transposed) view
+    expect(x.maskedSelect(tensor([false, true, false])).toArray()).toEqual([2, 5]); // mask broadcast to x
+    expect(tensor([1, 2]).maskedSelect(tensor([[true, false], [true, true]])).toArray()).toEqual([1, 1, 2]); // x broadcast to the mask
+    expect(x.maskedSelect(tensor(false)).shape).toEqual([0]);
+  });
+  it("sends the gradient back to the selected positions", () => {
+    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    w.maskedSelect(tensor([[true, false], [false, true]])).backward(tensor([5, 6]));
+    expect(w.grad?.toArray()).toEqual([[5, 0], [0, 6]]);
+  });
+  it("names the op in errors", () => {
+    expect(() => x.maskedSelect(tensor([1, 0, 1]))).toThrow("maskedSelect: mask must be bool, got float32");
+    expect(() => x.maskedSelect(tensor([true, false]))).toThrow(/^maskedSelect: shapes \[2, 3\] and \[2\]/);
   });
 });

@@ -5,10 +5,9 @@
  * sizes, NaN, dtypes, error messages, and gradients through each path.
  */
 import { describe, expect, it } from "vitest";
-import { Generator, matmul, randn, tensor, zeros, type NestedNumbers, type Tensor } from "../index.js";
+import { Generator, matmul, randn, tensor, zeros, type Tensor } from "../index.js";
 
 type M = number[][];
-const flat = (x: NestedNumbers): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
 const gen = new Generator(1234);
 const rnd = (shape: number[], dtype: "float32" | "float64" = "float64") => randn(shape, { dtype, generator: gen });
 
@@ -17,17 +16,8 @@ function mm(a: M, b: M): M {
   return a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
 }
 const T = (a: M): M => a[0]!.map((_, j) => a.map((row) => row[j]!));
-
-function expectClose(t: Tensor, expected: NestedNumbers, tol = 1e-12): void {
-  const a = flat(t.toArray());
-  const e = flat(expected);
-  expect(a.length).toBe(e.length);
-  a.forEach((v, i) => {
-    const w = e[i]!;
-    if (Number.isNaN(w)) expect(v).toBeNaN();
-    else expect(Math.abs(v - w), `element ${i}: ${v} vs ${w}`).toBeLessThanOrEqual(tol * (1 + Math.abs(w)));
-  });
-}
+/** Tolerance of float64 products against the reference: rounding only. */
+const f64 = { atol: 1e-12, rtol: 1e-12 };
 
 describe("matmul: ranks", () => {
   it("2-D × 2-D by hand", () => {
@@ -55,12 +45,12 @@ describe("matmul: ranks", () => {
     for (const [m, k, n] of [[17, 33, 9], [1, 300, 5], [64, 1, 3], [5, 7, 130]] as const) {
       const a = rnd([m, k]);
       const b = rnd([k, n]);
-      expectClose(a.matmul(b), mm(a.toArray() as M, b.toArray() as M));
+      expect(a.matmul(b)).toBeAllclose(mm(a.toArray() as M, b.toArray() as M), f64);
       const a32 = a.to("float32");
       const b32 = b.to("float32");
       const y32 = a32.matmul(b32);
       expect(y32.dtype).toBe("float32");
-      expectClose(y32, mm(a32.toArray() as M, b32.toArray() as M), 1e-5);
+      expect(y32).toBeAllclose(mm(a32.toArray() as M, b32.toArray() as M), { atol: 1e-5, rtol: 1e-5 });
     }
   });
   it("batched 3-D × 3-D", () => {
@@ -70,23 +60,23 @@ describe("matmul: ranks", () => {
     expect(y.shape).toEqual([4, 3, 2]);
     const A = a.toArray() as M[];
     const B = b.toArray() as M[];
-    expectClose(y, A.map((ai, i) => mm(ai, B[i]!)));
+    expect(y).toBeAllclose(A.map((ai, i) => mm(ai, B[i]!)), f64);
   });
   it("3-D × 2-D folds the batch (and 4-D × 2-D)", () => {
     const a = rnd([2, 3, 4]);
     const w = rnd([4, 5]);
     const y = a.matmul(w);
     expect(y.shape).toEqual([2, 3, 5]);
-    expectClose(y, (a.toArray() as M[]).map((ai) => mm(ai, w.toArray() as M)));
+    expect(y).toBeAllclose((a.toArray() as M[]).map((ai) => mm(ai, w.toArray() as M)), f64);
     const a4 = rnd([2, 2, 3, 4]);
-    expectClose(a4.matmul(w), (a4.toArray() as M[][]).map((r) => r.map((ai) => mm(ai, w.toArray() as M))));
+    expect(a4.matmul(w)).toBeAllclose((a4.toArray() as M[][]).map((r) => r.map((ai) => mm(ai, w.toArray() as M))), f64);
   });
   it("2-D × 3-D broadcasts the matrix over b's batch", () => {
     const a = rnd([3, 4]);
     const b = rnd([2, 4, 5]);
     const y = a.matmul(b);
     expect(y.shape).toEqual([2, 3, 5]);
-    expectClose(y, (b.toArray() as M[]).map((bi) => mm(a.toArray() as M, bi)));
+    expect(y).toBeAllclose((b.toArray() as M[]).map((bi) => mm(a.toArray() as M, bi)), f64);
   });
   it("broadcasts batch dims: [2, 1, M, K] × [3, K, N] → [2, 3, M, N]", () => {
     const a = rnd([2, 1, 3, 4]);
@@ -95,18 +85,18 @@ describe("matmul: ranks", () => {
     expect(y.shape).toEqual([2, 3, 3, 2]);
     const A = a.toArray() as M[][];
     const B = b.toArray() as M[];
-    expectClose(y, A.map((ai) => B.map((bj) => mm(ai[0]!, bj))));
+    expect(y).toBeAllclose(A.map((ai) => B.map((bj) => mm(ai[0]!, bj))), f64);
   });
   it("1-D with batched operands", () => {
     const v = rnd([4]);
     const b = rnd([3, 4, 2]);
     const y = v.matmul(b);
     expect(y.shape).toEqual([3, 2]);
-    expectClose(y, (b.toArray() as M[]).map((bi) => mm([v.toArray() as number[]], bi)[0]!));
+    expect(y).toBeAllclose((b.toArray() as M[]).map((bi) => mm([v.toArray() as number[]], bi)[0]!), f64);
     const a = rnd([3, 2, 4]);
     const z = a.matmul(v);
     expect(z.shape).toEqual([3, 2]);
-    expectClose(z, (a.toArray() as M[]).map((ai) => mm(ai, T([v.toArray() as number[]])).map((r) => r[0]!)));
+    expect(z).toBeAllclose((a.toArray() as M[]).map((ai) => mm(ai, T([v.toArray() as number[]])).map((r) => r[0]!)), f64);
   });
   it("5-D batched", () => {
     const a = rnd([2, 1, 2, 2, 3]);
@@ -116,7 +106,7 @@ describe("matmul: ranks", () => {
     const A = a.toArray() as M[][][];
     const B = b.toArray() as M[][][];
     const ref = [0, 1].map((i) => [0, 1, 2].map((j) => [0, 1].map((k) => mm(A[i]![0]![k]!, B[0]![j]![0]!))));
-    expectClose(y, ref);
+    expect(y).toBeAllclose(ref, f64);
   });
 });
 
@@ -128,21 +118,21 @@ describe("matmul: transposed and non-contiguous operands", () => {
     expect(wt.isContiguous).toBe(false);
     const y = x.matmul(wt);
     expect(y.shape).toEqual([5, 3]);
-    expectClose(y, mm(x.toArray() as M, T(w.toArray() as M)));
+    expect(y).toBeAllclose(mm(x.toArray() as M, T(w.toArray() as M)), f64);
   });
   it("batched x.matmul(w.t()) folds with a transposed weight", () => {
     const x = rnd([2, 5, 4]);
     const w = rnd([3, 4]);
-    expectClose(x.matmul(w.t()), (x.toArray() as M[]).map((xi) => mm(xi, T(w.toArray() as M))));
+    expect(x.matmul(w.t())).toBeAllclose((x.toArray() as M[]).map((xi) => mm(xi, T(w.toArray() as M))), f64);
   });
   it("aᵀ·b and aᵀ·bᵀ", () => {
     const a = rnd([4, 3]);
     const b = rnd([4, 2]);
-    expectClose(a.t().matmul(b), mm(T(a.toArray() as M), b.toArray() as M));
+    expect(a.t().matmul(b)).toBeAllclose(mm(T(a.toArray() as M), b.toArray() as M), f64);
     const c = rnd([2, 3]);
-    expectClose(a.matmul(c.t()).t(), T(mm(a.toArray() as M, T(c.toArray() as M))));
+    expect(a.matmul(c.t()).t()).toBeAllclose(T(mm(a.toArray() as M, T(c.toArray() as M))), f64);
     const d = rnd([5, 4]);
-    expectClose(a.t().matmul(d.t()), mm(T(a.toArray() as M), T(d.toArray() as M)));
+    expect(a.t().matmul(d.t())).toBeAllclose(mm(T(a.toArray() as M), T(d.toArray() as M)), f64);
   });
   it("batched transposes (transpose(-1, -2)) on both sides", () => {
     const a = rnd([3, 4, 2]);
@@ -151,33 +141,33 @@ describe("matmul: transposed and non-contiguous operands", () => {
     expect(y.shape).toEqual([3, 2, 5]);
     const A = a.toArray() as M[];
     const B = b.toArray() as M[];
-    expectClose(y, A.map((ai, i) => mm(T(ai), T(B[i]!))));
+    expect(y).toBeAllclose(A.map((ai, i) => mm(T(ai), T(B[i]!))), f64);
   });
   it("a transposed 3-D operand against a 2-D weight (no fold)", () => {
     const a = rnd([2, 4, 3]);
     const w = rnd([4, 2]);
-    expectClose(a.transpose(1, 2).matmul(w), (a.toArray() as M[]).map((ai) => mm(T(ai), w.toArray() as M)));
+    expect(a.transpose(1, 2).matmul(w)).toBeAllclose((a.toArray() as M[]).map((ai) => mm(T(ai), w.toArray() as M)), f64);
   });
   it("strided (sliced with a step) operands are copied correctly", () => {
     const big = rnd([6, 8]);
     const a = big.slice(0, 0, 6, 2).slice(1, 1, 8, 2); // [3, 4], strides [16, 2]
     const b = rnd([8, 3]).slice(0, 0, 8, 2); // [4, 3], row stride 6
     expect(a.isContiguous).toBe(false);
-    expectClose(a.matmul(b), mm(a.toArray() as M, b.toArray() as M));
+    expect(a.matmul(b)).toBeAllclose(mm(a.toArray() as M, b.toArray() as M), f64);
   });
   it("narrowed columns (row stride ≠ cols) and offset operands", () => {
     const big = rnd([4, 6]);
     const a = big.narrow(1, 1, 3); // [4, 3], row stride 6, offset 1
     const b = rnd([5, 2]).narrow(0, 2, 3); // contiguous, offset 4
     expect(b.offset).toBe(4);
-    expectClose(a.matmul(b), mm(a.toArray() as M, b.toArray() as M));
+    expect(a.matmul(b)).toBeAllclose(mm(a.toArray() as M, b.toArray() as M), f64);
   });
   it("a contiguous batched slice with an offset takes the fold path correctly", () => {
     const big = rnd([3, 2, 4]);
     const a = big.slice(0, 1); // [2, 2, 4] contiguous, offset 8
     const w = rnd([4, 3]);
     expect(a.isContiguous).toBe(true);
-    expectClose(a.matmul(w), (a.toArray() as M[]).map((ai) => mm(ai, w.toArray() as M)));
+    expect(a.matmul(w)).toBeAllclose((a.toArray() as M[]).map((ai) => mm(ai, w.toArray() as M)), f64);
   });
   it("permuted batch dims and expanded (stride-0) batches", () => {
     const base = rnd([3, 2, 4]); // [M, B, K]
@@ -185,10 +175,10 @@ describe("matmul: transposed and non-contiguous operands", () => {
     const b = rnd([2, 4, 5]);
     const A = a.toArray() as M[];
     const B = b.toArray() as M[];
-    expectClose(a.matmul(b), A.map((ai, i) => mm(ai, B[i]!)));
+    expect(a.matmul(b)).toBeAllclose(A.map((ai, i) => mm(ai, B[i]!)), f64);
     const e = rnd([1, 3, 4]).expand([2, 3, 4]);
     const E = e.toArray() as M[];
-    expectClose(e.matmul(b), E.map((ei, i) => mm(ei, B[i]!)));
+    expect(e.matmul(b)).toBeAllclose(E.map((ei, i) => mm(ei, B[i]!)), f64);
   });
   it("does not alias or modify its operands", () => {
     const a = tensor([[1, 2], [3, 4]]);
@@ -259,8 +249,8 @@ describe("matmul: gradients", () => {
     const A = a.toArray() as M;
     const B = b.toArray() as M;
     const G = g.toArray() as M;
-    expectClose(a.grad!, mm(G, T(B)));
-    expectClose(b.grad!, mm(T(A), G));
+    expect(a.grad!).toBeAllclose(mm(G, T(B)), f64);
+    expect(b.grad!).toBeAllclose(mm(T(A), G), f64);
   });
   it("x.matmul(w.t()) with batched x: dw sums over the batch and has w's shape", () => {
     const x = rnd([2, 3, 4]).requiresGrad_();
@@ -271,9 +261,9 @@ describe("matmul: gradients", () => {
     const W = w.toArray() as M;
     const G = g.toArray() as M[];
     expect(w.grad!.shape).toEqual([5, 4]);
-    expectClose(x.grad!, G.map((gi) => mm(gi, W)));
+    expect(x.grad!).toBeAllclose(G.map((gi) => mm(gi, W)), f64);
     const dW = G.map((gi, i) => mm(T(gi), X[i]!)).reduce((acc, m) => acc.map((r, p) => r.map((v, q) => v + m[p]![q]!)));
-    expectClose(w.grad!, dW);
+    expect(w.grad!).toBeAllclose(dW, f64);
   });
   it("broadcast batch: the broadcast operand's gradient is summed back", () => {
     const a = rnd([3, 4]).requiresGrad_();
@@ -282,7 +272,7 @@ describe("matmul: gradients", () => {
     const B = b.toArray() as M[];
     const ones = Array.from({ length: 3 }, () => new Array<number>(5).fill(1));
     const dA = B.map((bi) => mm(ones, T(bi))).reduce((acc, m) => acc.map((r, p) => r.map((v, q) => v + m[p]![q]!)));
-    expectClose(a.grad!, dA);
+    expect(a.grad!).toBeAllclose(dA, f64);
     expect(b.grad!.shape).toEqual([2, 4, 5]);
   });
   it("1-D · 1-D gradient", () => {

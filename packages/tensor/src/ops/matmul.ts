@@ -9,7 +9,7 @@ import { gemm } from "../kernels/matmul.js";
 import { broadcastShapes, broadcastStrides, fmtShape, numelOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { sumTo } from "./reduce.js";
-import { checkTensor, copyOf, empty } from "./util.js";
+import { checkTensor, copyOf, empty, uninit } from "./util.js";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -46,7 +46,7 @@ function matmulNd(a: Tensor, b: Tensor, shownA: Tensor, shownB: Tensor): Tensor 
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   const batch = broadcastShapes("matmul", batchA, batchB);
-  const y = empty(a.dtype, [...batch, M, N]);
+  const y = uninit(a.dtype, [...batch, M, N]); // every GEMM below writes its whole block
   const [A, transA] = readable(a);
   const [B, transB] = readable(b);
   const yd = y.storage.data as FloatArray;

@@ -1,23 +1,12 @@
 /**
  * @file Reductions: single and multiple dims, keepdim, negative dims, every
  * kernel path (suffix rows, leading rows, permuted copy), non-contiguous
- * inputs, NaN, empty reductions, result dtypes, errors, and `sumTo`.
+ * inputs, NaN, empty reductions, result dtypes, errors, `sumTo`, `std` and `norm`.
  */
 import { describe, expect, it } from "vitest";
-import { argmax, argmin, logsumexp, max, mean, min, sum, sumTo, tensor, var as variance, zeros, type NestedNumbers, type Tensor } from "../index.js";
+import { argmax, argmin, logsumexp, max, mean, min, norm, std, sum, sumTo, tensor, var as variance, zeros, type NestedNumbers, type Tensor } from "../index.js";
 
 const flat = (x: NestedNumbers): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
-const close = (t: Tensor, expected: NestedNumbers, tol = 1e-6) => {
-  const a = flat(t.toArray());
-  const e = flat(expected);
-  expect(a.length).toBe(e.length);
-  a.forEach((v, i) => {
-    const w = e[i]!;
-    if (Number.isNaN(w)) expect(v).toBeNaN();
-    else if (!Number.isFinite(w)) expect(v).toBe(w);
-    else expect(Math.abs(v - w), `element ${i}: ${v} vs ${w}`).toBeLessThanOrEqual(tol * (1 + Math.abs(w)));
-  });
-};
 /** 0, 1, …, n−1 reshaped. */
 const iota = (shape: number[], dtype: "float32" | "float64" | "int32" = "float32") =>
   tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i), { dtype }).reshape(shape);
@@ -120,7 +109,7 @@ describe("sum", () => {
   });
   it("NaN propagates", () => {
     expect(tensor([1, NaN, 2]).sum().item()).toBeNaN();
-    close(tensor([[1, NaN], [2, 3]]).sum(1), [NaN, 5]);
+    expect(tensor([[1, NaN], [2, 3]]).sum(1)).toBeAllclose([NaN, 5], { atol: 1e-6, rtol: 1e-6 });
   });
   it("empty reductions sum to 0", () => {
     expect(zeros([0]).sum().item()).toBe(0);
@@ -167,7 +156,7 @@ describe("mean", () => {
   });
   it("empty mean is NaN (0/0), as in torch", () => {
     expect(zeros([0]).mean().item()).toBeNaN();
-    close(zeros([2, 0]).mean(1), [NaN, NaN]);
+    expect(zeros([2, 0]).mean(1)).toBeAllclose([NaN, NaN], { atol: 1e-6, rtol: 1e-6 });
   });
   it("NaN propagates", () => {
     expect(tensor([NaN, 1]).mean().item()).toBeNaN();
@@ -208,7 +197,7 @@ describe("max / min", () => {
     expect(tensor([1, NaN, 3]).max().item()).toBeNaN();
     expect(tensor([NaN, 1, 3]).min().item()).toBeNaN();
     expect(tensor([1, 3, NaN]).max().item()).toBeNaN();
-    close(tensor([[1, 2], [NaN, 0]]).max(1), [2, NaN]);
+    expect(tensor([[1, 2], [NaN, 0]]).max(1)).toBeAllclose([2, NaN], { atol: 1e-6, rtol: 1e-6 });
   });
   it("0-d input", () => {
     expect(tensor(4).max().item()).toBe(4);
@@ -292,12 +281,12 @@ describe("var", () => {
 describe("logsumexp", () => {
   it("matches log Σ exp", () => {
     const x = tensor([[0, Math.log(3)], [1, 1]], { dtype: "float64" });
-    close(x.logsumexp(1), [Math.log(4), 1 + Math.log(2)], 1e-14);
-    close(logsumexp(x, 0, { keepdim: true }), [[Math.log(1 + Math.E), Math.log(3 + Math.E)]], 1e-14);
+    expect(x.logsumexp(1)).toBeAllclose([Math.log(4), 1 + Math.log(2)], { atol: 1e-14, rtol: 1e-14 });
+    expect(logsumexp(x, 0, { keepdim: true })).toBeAllclose([[Math.log(1 + Math.E), Math.log(3 + Math.E)]], { atol: 1e-14, rtol: 1e-14 });
   });
   it("is stable for large values", () => {
-    close(tensor([1000, 1000]).logsumexp(), 1000 + Math.log(2), 1e-7);
-    close(tensor([-1000, -1000]).logsumexp(), -1000 + Math.log(2), 1e-7);
+    expect(tensor([1000, 1000]).logsumexp()).toBeAllclose(1000 + Math.log(2), { atol: 1e-7, rtol: 1e-7 });
+    expect(tensor([-1000, -1000]).logsumexp()).toBeAllclose(-1000 + Math.log(2), { atol: 1e-7, rtol: 1e-7 });
   });
   it("±inf and NaN", () => {
     expect(tensor([1, Infinity]).logsumexp().item()).toBe(Infinity);
@@ -317,7 +306,7 @@ describe("logsumexp", () => {
   });
   it("non-contiguous input", () => {
     const x = tensor([[0, 1], [0, 1]], { dtype: "float64" }).t(); // [[0, 0], [1, 1]]
-    close(x.logsumexp(1), [Math.log(2), 1 + Math.log(2)], 1e-14);
+    expect(x.logsumexp(1)).toBeAllclose([Math.log(2), 1 + Math.log(2)], { atol: 1e-14, rtol: 1e-14 });
   });
 });
 
@@ -335,5 +324,28 @@ describe("sumTo", () => {
   });
   it("rejects a larger rank", () => {
     expect(() => sumTo(iota([3]), [2, 3])).toThrow("sumTo: cannot sum [3] to the larger rank [2, 3]");
+  });
+});
+
+describe("std and norm", () => {
+  const x = tensor([[3, -4, 0], [1, 1, -1]]);
+  it("std is the square root of var (unbiased by default)", () => {
+    expect(x.std(1)).toBeAllclose([Math.sqrt(111 / 9), Math.sqrt(4 / 3)], { atol: 1e-6, rtol: 1e-6 }); // squared deviations 222/9 and 24/9, over n − 1 = 2
+    expect(std(x, undefined, { correction: 0 })).toBeAllclose(Math.sqrt(variance(x, undefined, { correction: 0 }).item()), { atol: 1e-6, rtol: 1e-6 });
+  });
+  it("norm with p = 1, 2, ∞ over all elements or dims", () => {
+    expect(x.norm(1)).toBeAllclose([5, Math.sqrt(3)], { atol: 1e-6, rtol: 1e-6 });
+    expect(norm(x)).toBeAllclose(Math.sqrt(9 + 16 + 3), { atol: 1e-6, rtol: 1e-6 });
+    expect(x.norm(undefined, { p: 1 })).toBeAllclose(10, { atol: 1e-6, rtol: 1e-6 });
+    expect(x.norm(0, { p: Infinity, keepdim: true })).toBeAllclose([[3, 4, 1]], { atol: 1e-6, rtol: 1e-6 });
+    expect(tensor([1, 2], { dtype: "int32" }).norm().dtype).toBe("float32");
+  });
+  it("the 2-norm's gradient is x/‖x‖, and 0 at an all-zero input (as torch)", () => {
+    const z = tensor([[0, 0], [3, 4]], { dtype: "float64", requiresGrad: true });
+    z.norm(1).sum().backward();
+    expect(z.grad!.toArray()).toEqual([[0, 0], [0.6, 0.8]]);
+  });
+  it("norm refuses other p", () => {
+    expect(() => x.norm(1, { p: 3 as 2 })).toThrow("norm: p must be 1, 2 or Infinity, got 3");
   });
 });

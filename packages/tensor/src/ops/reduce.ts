@@ -3,11 +3,12 @@
  * `argmin`, `logsumexp`), `sumTo` for broadcasting's backward, and the
  * composites `mean` and `var`.
  */
+import { noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/node.js";
 import { floatOf, type Arith, type DType, type FloatOf } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
 import { reduceRows, sumLeading, type ReduceKind } from "../kernels/reduce.js";
-import { fmtShape, normalizeDims, numelOf, type Shape } from "../shape.js";
+import { contiguousStrides, fmtShape, normalizeDims, numelOf, type Shape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { asStrided, checkTensor, copyOf, empty, viewOf } from "./util.js";
 
@@ -61,17 +62,7 @@ function finish<T extends Tensor>(keepShaped: T, x: Tensor, dims: readonly numbe
 
 /** `g` broadcast from `keep` shape to `shape`, as a fresh contiguous tensor. */
 function expandGrad(g: Tensor, keep: Shape, shape: Shape): Tensor {
-  return copyOf(asStrided(g, keep, g.isContiguous ? keptStrides(keep) : g.strides), shape);
-}
-
-function keptStrides(keep: Shape): number[] {
-  const s: number[] = [];
-  let acc = 1;
-  for (let i = keep.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= keep[i]!;
-  }
-  return s;
+  return copyOf(asStrided(g, keep, g.isContiguous ? contiguousStrides(keep) : g.strides), shape);
 }
 
 /** Sum over `dims` (all when omitted). bool sums count in int32. */
@@ -99,7 +90,7 @@ function extremum<D extends DType>(kind: "max" | "min", x: Tensor<D>, dims: Dims
       elementwise("x === y ? 1 : 0", ["x", "y"], viewOf(isExt), x.shape, [viewOf(x), viewOf(y, x.shape)]);
       const count = runReduce("sum", isExt, ds, "float64");
       const dx = empty(x.dtype, x.shape);
-      const gk = asStrided(g.contiguous(), y.shape, keptStrides(y.shape));
+      const gk = asStrided(g.contiguous(), y.shape, contiguousStrides(y.shape));
       elementwise("m === 1 ? g / c : 0", ["m", "g", "c"], viewOf(dx), x.shape, [viewOf(isExt), viewOf(gk, x.shape), viewOf(count, x.shape)]);
       return [dx];
     },
@@ -140,18 +131,21 @@ export function logsumexp<D extends DType>(x: Tensor<D>, dims?: Dims, { keepdim 
   const ds = normalizeDims(dims, x.ndim, "logsumexp");
   const y = runReduce("logsumexp", x, ds, floatOf(x.dtype));
   // d lse = g · exp(x − lse) = g · softmax(x)
-  return record(
-    "logsumexp",
-    finish(y, x, ds, keepdim),
-    [x],
-    (g) => {
-      const dx = empty(x.dtype, x.shape);
-      const gk = asStrided(g.contiguous(), y.shape, keptStrides(y.shape));
-      elementwise("g * Math.exp(x - y)", ["g", "x", "y"], viewOf(dx), x.shape, [viewOf(gk, x.shape), viewOf(x), viewOf(y, x.shape)]);
-      return [dx];
-    },
-    [x, y],
-  ) as Tensor<FloatOf<D>>;
+  return recordReduction("logsumexp", x, y, ds, keepdim, "g * Math.exp(x - y)") as Tensor<FloatOf<D>>;
+}
+
+/**
+ * Records `y` (the reduction of `x` over `ds`, in keepdim shape) with the backward
+ * `dx = expr(g, x, y)`, `g` and `y` broadcast back over the reduced dims.
+ */
+function recordReduction(name: "logsumexp" | "norm", x: Tensor, y: Tensor, ds: readonly number[], keepdim: boolean, expr: string): Tensor {
+  const gradient = (g: Tensor) => {
+    const dx = empty(x.dtype, x.shape);
+    const gk = asStrided(g.contiguous(), y.shape, contiguousStrides(y.shape));
+    elementwise(expr, ["g", "x", "y"], viewOf(dx), x.shape, [viewOf(gk, x.shape), viewOf(x), viewOf(y, x.shape)]);
+    return [dx];
+  };
+  return record(name, finish(y, x, ds, keepdim), [x], gradient, [x, y]);
 }
 
 /** Mean over `dims` (all when omitted): `sum / count`. */
@@ -176,6 +170,35 @@ export function variance<D extends DType>(x: Tensor<D>, dims?: Dims, { keepdim =
   const n = ds.reduce((p, d) => p * x.shape[d]!, 1);
   const centered = x.sub(mean(x, ds, { keepdim: true }));
   return sum(centered.square(), ds, { keepdim }).div(Math.max(0, n - correction)) as unknown as Tensor<FloatOf<D>>;
+}
+
+/** Standard deviation over `dims`: `√var` (unbiased by default, as torch). */
+export function std<D extends DType>(x: Tensor<D>, dims?: Dims, opts: VarOptions = {}): Tensor<FloatOf<D>> {
+  checkTensor(x, "std");
+  return variance(x, dims, opts).sqrt() as Tensor<FloatOf<D>>;
+}
+
+/** Options of {@link norm}. */
+export interface NormOptions extends ReduceOptions {
+  /** Which norm: 1 (`Σ|x|`), 2 (`√Σx²`, the default) or `Infinity` (`max|x|`). */
+  p?: 1 | 2 | typeof Infinity;
+}
+
+/**
+ * The vector p-norm over `dims` (all elements when omitted; `torch.linalg.vector_norm`).
+ * The 1- and ∞-norms are composites (`Σ|x|`, `max|x|`); the 2-norm has its own
+ * backward so that its gradient at ‖x‖ = 0 is 0, as torch's, not 0/0.
+ */
+export function norm<D extends DType>(x: Tensor<D>, dims?: Dims, { p = 2, keepdim = false }: NormOptions = {}): Tensor<FloatOf<D>> {
+  checkTensor(x, "norm");
+  if (p !== 1 && p !== 2 && p !== Infinity) throw new RangeError(`norm: p must be 1, 2 or Infinity, got ${String(p)}`);
+  const ds = normalizeDims(dims, x.ndim, "norm");
+  const f = x.dtype === "float64" ? (x as Tensor) : x.to("float32");
+  if (p === 1) return sum(f.abs(), ds, { keepdim }) as Tensor<FloatOf<D>>;
+  if (p === Infinity) return max(f.abs(), ds, { keepdim }) as Tensor<FloatOf<D>>;
+  const yk = noGrad(() => sum(f.square(), ds, { keepdim: true }).sqrt()); // keepdim shape
+  // d‖x‖ = g · x / ‖x‖, and 0 where ‖x‖ = 0 (torch's choice of subgradient)
+  return recordReduction("norm", f, yk, ds, keepdim, "y === 0 ? 0 : g * x / y") as Tensor<FloatOf<D>>;
 }
 
 /** Sums `x` down to `shape` (the inverse of broadcasting; used by backward rules). */

@@ -9,17 +9,17 @@
 export const DIFFERENTIABLE_OPS = [
   // unary (ops/unary.ts)
   "neg", "exp", "log", "sqrt", "rsqrt", "abs", "tanh", "sigmoid", "relu", "silu", "gelu", "sin", "cos", "square", "reciprocal",
-  "clamp",
+  "clamp", "round", "floor", "ceil", "sign",
   // binary (ops/binary.ts)
   "add", "sub", "mul", "div", "pow", "maximum", "minimum",
   "where", "to",
-  // reductions (ops/reduce.ts, ops/softmax.ts)
-  "sum", "max", "min", "logsumexp", "softmax", "logSoftmax",
+  // reductions and scans (ops/reduce.ts, ops/softmax.ts, ops/scan.ts)
+  "sum", "max", "min", "logsumexp", "norm", "softmax", "logSoftmax", "cumsum",
   "matmul",
   // views (ops/view.ts)
   "reshape", "permute", "expand", "slice", "select", "unsqueeze", "squeeze", "contiguous",
-  // indexing and assembly (ops/index-ops.ts, ops/assemble.ts)
-  "indexSelect", "gather", "scatterAdd", "cat", "tril", "triu",
+  // indexing, assembly and rearranging (ops/index-ops.ts, ops/assemble.ts, ops/rearrange.ts)
+  "indexSelect", "gather", "scatterAdd", "cat", "tril", "triu", "flip",
   // fused neural-network ops (ops/rms-norm.ts, layer-norm.ts, rope.ts, attention.ts, cross-entropy.ts, embedding.ts, silu-mul.ts)
   "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention", "crossEntropy", "embedding", "siluMul",
 ] as const;
@@ -31,7 +31,10 @@ export type DifferentiableOp = (typeof DIFFERENTIABLE_OPS)[number];
  * Public ops built from the differentiable ones (their gradients come from
  * their parts); the gradcheck suite covers these too.
  */
-export const COMPOSITE_OPS = ["mean", "var", "maskedFill", "stack", "split", "chunk", "narrow", "flatten", "view", "transpose", "dropout"] as const;
+export const COMPOSITE_OPS = [
+  "mean", "var", "std", "maskedFill", "maskedSelect", "stack", "split", "chunk", "unbind", "repeat", "narrow", "flatten", "view",
+  "transpose", "dropout", "sort", "topk", "einsum", "outer",
+] as const;
 
 /** A composite op's name. */
 export type CompositeOp = (typeof COMPOSITE_OPS)[number];

@@ -5,11 +5,13 @@
  */
 import { record } from "../autograd/node.js";
 import { isFloat, type DType } from "../dtype.js";
-import { rmsNormBackward, rmsNormForward } from "../kernels/rms-norm.js";
+import { getBackend, getThreads } from "../kernels/matmul.js";
+import { rmsNormBackward, rmsNormBackwardWasm, rmsNormForward, rmsNormForwardWasm } from "../kernels/rms-norm.js";
+import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
 import { fmtShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { fromAccumulator } from "./fused-util.js";
-import { checkTensor, contiguousData, empty } from "./util.js";
+import { checkTensor, contiguousData, uninit } from "./util.js";
 
 /** Checks a per-feature parameter (`weight`, `bias`) of a norm over the last dim of `x`; returns its contiguous data. */
 export function checkNormParam(op: string, arg: string, p: Tensor | null, x: Tensor): Tensor | null {
@@ -41,17 +43,24 @@ export function rmsNorm<D extends DType>(x: Tensor<D>, weight: Tensor<D> | null,
   const xs = contiguousData(x);
   const n = x.shape[x.ndim - 1]!;
   const rows = n === 0 ? 0 : x.numel / n;
-  const rstd = new Float64Array(rows);
-  const y = empty(x.dtype, x.shape);
-  rmsNormForward(y.data, rstd, xs.data, w?.data ?? null, rows, n, eps);
+  const y = uninit(x.dtype, x.shape); // every element is written
+  const wasm = x.dtype === "float32" && n % 4 === 0 && getBackend() === "wasm" && fusedAvailable();
+  const f32 = (t: Tensor | null) => (t?.data ?? null) as Float32Array;
+  let rstd: Float32Array | Float64Array = new Float32Array(rows);
+  if (!(wasm && tryFused(() => rmsNormForwardWasm(f32(y), rstd as Float32Array, f32(xs), w === null ? null : f32(w), rows, n, eps, getThreads())))) {
+    rstd = new Float64Array(rows);
+    rmsNormForward(y.data, rstd, xs.data, w?.data ?? null, rows, n, eps);
+  }
   return record(
     "rmsNorm",
     y,
     [x, weight],
     (g) => {
-      const dx = x.requiresGrad ? empty(x.dtype, x.shape) : null;
+      const dx = x.requiresGrad ? uninit(x.dtype, x.shape) : null;
       const dw = weight?.requiresGrad ? new Float64Array(n) : null;
-      rmsNormBackward(dx?.data ?? null, dw, contiguousData(g).data, xs.data, w?.data ?? null, rstd, rows, n);
+      const gs = contiguousData(g);
+      const onWasm = rstd instanceof Float32Array && tryFused(() => rmsNormBackwardWasm(f32(dx), dw, f32(gs), f32(xs), f32(w), rstd as Float32Array, rows, n, getThreads()));
+      if (!onWasm) rmsNormBackward(dx?.data ?? null, dw?.fill(0) ?? null, gs.data, xs.data, w?.data ?? null, rstd, rows, n);
       return [dx, dw === null ? null : fromAccumulator(dw, x.dtype, [n])];
     },
     w === null ? [xs] : [xs, w],

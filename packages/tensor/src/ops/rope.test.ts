@@ -5,13 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { Generator, cat, randn, rope, rotaryTables, type Tensor } from "../index.js";
 
-function maxDiff(a: Tensor, b: Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.contiguous().to("float64").data;
-  const y = b.contiguous().to("float64").data;
-  return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i]!)), 0);
-}
-
 /** HF modeling_llama: `q * cos + rotate_half(q) * sin` with cos/sin duplicated to hs, for x (B, T, nh, hs). */
 function hfRope(x: Tensor, cos: Tensor, sin: Tensor, offset: number): Tensor {
   const [, T, , hs] = x.shape as [number, number, number, number];
@@ -29,20 +22,20 @@ describe("rope", () => {
     const x = randn([2, 3, 2, 8], { dtype: "float64", generator: g, requiresGrad: true });
     const up = randn([2, 3, 2, 8], { dtype: "float64", generator: g });
     const y = rope(x, cos, sin, 4);
-    expect(maxDiff(y, hfRope(x, cos, sin, 4))).toBeLessThan(1e-12);
+    expect(y).toBeAllclose(hfRope(x, cos, sin, 4), { atol: 1e-12, rtol: 0 });
     y.backward(up);
     const gx = x.grad!;
     x.grad = null;
     hfRope(x, cos, sin, 4).backward(up);
-    expect(maxDiff(gx, x.grad!)).toBeLessThan(1e-12);
+    expect(gx).toBeAllclose(x.grad!, { atol: 1e-12, rtol: 0 });
   });
 
   it("tables follow θ^(−2i/d); position 0 is the identity; norms are preserved", () => {
     expect(cos.select(0, 0).toArray()).toEqual([1, 1, 1, 1]);
     expect(sin.data[1 * 4 + 1]).toBeCloseTo(Math.sin(10000 ** (-2 / 8)), 14);
     const x = randn([1, 5, 3, 8], { dtype: "float64", generator: g });
-    expect(maxDiff(rope(x, cos, sin).narrow(1, 0, 1), x.narrow(1, 0, 1))).toBe(0);
-    expect(maxDiff(rope(x, cos, sin, 7).square().sum(-1), x.square().sum(-1))).toBeLessThan(1e-12);
+    expect(rope(x, cos, sin).narrow(1, 0, 1)).toBeAllclose(x.narrow(1, 0, 1), { atol: 0, rtol: 0 });
+    expect(rope(x, cos, sin, 7).square().sum(-1)).toBeAllclose(x.square().sum(-1), { atol: 1e-12, rtol: 0 });
   });
 
   it("names the op and the shapes on bad input", () => {

@@ -6,10 +6,12 @@
  */
 import { record } from "../autograd/node.js";
 import { isFloat, type DType, type FloatDType } from "../dtype.js";
-import { ropeForward } from "../kernels/rope.js";
+import { getBackend, getThreads } from "../kernels/matmul.js";
+import { ropeForward, ropeForwardWasm } from "../kernels/rope.js";
+import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
 import { fmtShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { checkTensor, contiguousData, empty } from "./util.js";
+import { checkTensor, contiguousData, empty, uninit } from "./util.js";
 
 /**
  * cos and sin tables of shape (positions, hs/2): `[p, i] = cos/sin(p · θ^(−2i/hs))`,
@@ -59,12 +61,15 @@ export function rope<D extends DType>(x: Tensor<D>, cos: Tensor, sin: Tensor, of
   }
   const c = contiguousData(cos).data;
   const s = contiguousData(sin).data;
-  const y = empty(x.dtype, x.shape);
-  ropeForward(y.data, contiguousData(x).data, c, s, B, T, H, hs, offset, 1);
-  return record("rope", y, [x], (g) => {
-    // y = R x with R orthogonal, so dx = Rᵀ g: the rotation by the opposite angle
-    const dx = empty(x.dtype, x.shape);
-    ropeForward(dx.data, contiguousData(g).data, c, s, B, T, H, hs, offset, -1);
-    return [dx];
-  });
+  const wasm = x.dtype === "float32" && c instanceof Float32Array && s instanceof Float32Array && hs % 8 === 0 && getBackend() === "wasm" && fusedAvailable();
+  const rotate = (out: Tensor<D>, input: Tensor, sign: number) => {
+    const f32 = (t: Tensor) => t.data as Float32Array;
+    if (!(wasm && tryFused(() => ropeForwardWasm(f32(out), f32(input), c as Float32Array, s as Float32Array, B, T, H, hs, offset, sign, getThreads())))) {
+      ropeForward(out.data, input.data, c, s, B, T, H, hs, offset, sign);
+    }
+    return out;
+  };
+  const y = rotate(uninit(x.dtype, x.shape), contiguousData(x), 1);
+  // y = R x with R orthogonal, so dx = Rᵀ g: the rotation by the opposite angle
+  return record("rope", y, [x], (g) => [rotate(uninit(x.dtype, x.shape), contiguousData(g), -1)]);
 }

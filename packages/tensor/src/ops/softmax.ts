@@ -24,9 +24,8 @@ function softmaxOp<D extends DType>(name: "softmax" | "logSoftmax", x: Tensor<D>
   const d = normalizeDim(dim, x.ndim, name);
   const log = name === "logSoftmax";
   const dtype = floatOf(x.dtype);
-  const shapeLast = (src: Tensor) => src.shape;
   const y = alongDim(x, d, (src, rows, n) => {
-    const out = empty(dtype, shapeLast(src));
+    const out = empty(dtype, src.shape);
     softmaxRows(out.storage.data, src.storage.data, src.offset, rows, n, log);
     return out;
   });

@@ -34,6 +34,11 @@ const RULES = {
   cos: { f: "Math.cos(x)", df: "-g * Math.sin(x)", float: true },
   square: { f: "x * x", df: "2 * g * x", float: false },
   reciprocal: { f: "1 / x", df: "-g * y * y", float: true },
+  // piecewise constant: zero gradient almost everywhere (torch's convention, also at the jumps)
+  round: { f: "x - Math.floor(x) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x)", df: "0", float: false }, // halves to even, as torch
+  floor: { f: "Math.floor(x)", df: "0", float: false },
+  ceil: { f: "Math.ceil(x)", df: "0", float: false },
+  sign: { f: "x > 0 ? 1 : x < 0 ? -1 : x", df: "0", float: false }, // sign(±0) = ±0, NaN stays NaN
   // clamp's gradient passes where min ≤ x ≤ max (torch's convention at the bounds)
   clamp: { f: "x < p0 ? p0 : x > p1 ? p1 : x", df: "x < p0 || x > p1 ? 0 : g", float: false },
 } as const satisfies Record<string, UnaryRule>;
@@ -97,6 +102,15 @@ export const cos = <D extends DType>(x: Tensor<D>) => unary("cos", x);
 export const square = <D extends DType>(x: Tensor<D>) => unary("square", x);
 /** `1/x` */
 export const reciprocal = <D extends DType>(x: Tensor<D>) => unary("reciprocal", x);
+
+/** Rounds to the nearest integer, halves to even (`torch.round`); zero gradient. */
+export const round = <D extends DType>(x: Tensor<D>) => unary("round", x);
+/** Largest integer ≤ x; zero gradient. */
+export const floor = <D extends DType>(x: Tensor<D>) => unary("floor", x);
+/** Smallest integer ≥ x; zero gradient. */
+export const ceil = <D extends DType>(x: Tensor<D>) => unary("ceil", x);
+/** −1, 0 or 1 by the sign of x (NaN stays NaN); zero gradient. */
+export const sign = <D extends DType>(x: Tensor<D>) => unary("sign", x);
 
 /** Clamps into `[min, max]` (either bound may be omitted); NaN stays NaN. */
 export function clamp<D extends DType>(x: Tensor<D>, min?: number | null, max?: number | null): Tensor<Arith<D>> {

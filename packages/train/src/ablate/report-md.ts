@@ -7,14 +7,28 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
-import { formatCount, formatDuration } from "../util/progress.js";
+import { formatCount } from "../util/progress.js";
 import type { AblationReport, VariantReport } from "./report.js";
+import { setupLines } from "./report-setup.js";
+import type { PairedTest } from "./stats.js";
 import { plotSvg } from "../plot/svg.js";
+import { baselineLines } from "../scaling/report/plots.js";
 import { intervalPlot } from "./svg.js";
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "–");
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(4)}` : "–");
 const int = (n: number) => n.toLocaleString("en-US");
+
+/** `4.5747 ± 0.2797` over seeds, or the single value and why there is no spread. */
+function lossText(v: VariantReport): string {
+  return v.loss.n >= 2 ? `${f4(v.loss.mean)} ± ${f4(v.loss.sd)}` : v.loss.n === 1 ? `${f4(v.loss.mean)} (one seed: no sd)` : "no finished run";
+}
+
+/** `+0.0306 [−1.0463, +1.1074]`, or the single difference and why there is no interval. */
+function intervalText(t: PairedTest): string {
+  if (t.n < 2 || !Number.isFinite(t.ci[0]) || !Number.isFinite(t.ci[1])) return t.n === 0 ? "no paired run" : `${signed(t.meanDiff)} (one seed: no interval can be given)`;
+  return `${signed(t.meanDiff)} [${signed(t.ci[0])}, ${signed(t.ci[1])}]`;
+}
 
 /** `model.ffn=gelu_mlp, intermediate_size 528 (params matched, residual 0)` */
 function changes(v: VariantReport): string {
@@ -25,11 +39,6 @@ function changes(v: VariantReport): string {
     parts.push(`intermediate_size=${v.matched.value} (${what} matched, residual ${r > 0 ? "+" : r < 0 ? "−" : ""}${int(Math.abs(r))})`);
   }
   return parts.length > 0 ? parts.join(", ") : "—";
-}
-
-function budgetText(r: AblationReport): string {
-  const b = "tokens" in r.budget ? `${formatCount(r.budget.tokens)} tokens` : `${r.budget.steps} steps`;
-  return r.equal === "flops" ? `equal training FLOPs (the baseline's ${b})` : `${b} per run (equal tokens)`;
 }
 
 function findings(r: AblationReport): string[] {
@@ -57,20 +66,18 @@ export function renderReport(r: AblationReport, command: string): string {
   if (r.description) L.push(r.description, "");
   if (r.runsDone < r.runsPlanned) L.push(`> **Incomplete:** ${r.runsDone} of ${r.runsPlanned} runs finished; the statistics use the seeds both sides finished.`, "");
   L.push("## Findings", "", ...findings(r), "");
-  L.push("## Setup", "");
-  L.push(`- Base config: \`${r.baseSource}\`; baseline variant: **${r.baseline}**.`);
-  L.push(`- Budget: ${budgetText(r)}. Seeds: ${r.seeds.join(", ")} — paired: every variant trains once per seed with that seed's data order and init seed.`);
-  L.push(`- Final validation loss: mean cross-entropy (nats/token) on the same first validation batches for every run.`);
-  L.push(`- Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; ${r.runsDone} runs took ${formatDuration(r.trainingSeconds)} of training and evaluation. Generated ${r.generated}.`);
-  for (const w of r.warnings) L.push(`- Caveat: ${w}.`);
+  L.push("## Setup", "", ...setupLines(r));
   L.push("", "## Results", "");
   L.push(`| variant | change | params (non-emb.) | steps × tokens | tok/s | val loss (mean ± sd) | Δ vs ${r.baseline} [95% CI] | p | verdict |`);
   L.push("|---|---|---|---|---|---|---|---|---|");
   for (const v of r.variants) {
     const t = v.vsBaseline;
-    const delta = t === null ? "—" : `${signed(t.meanDiff)} [${signed(t.ci[0])}, ${signed(t.ci[1])}]`;
+    const delta = t === null ? "—" : intervalText(t);
     const p = t === null || !Number.isFinite(t.pValue) ? "—" : t.pValue < 0.001 ? "<0.001" : t.pValue.toFixed(3);
-    L.push(`| ${v.name} | ${changes(v)} | ${int(v.params)} (${int(v.nonEmbeddingParams)}) | ${v.steps} × ${int(v.tokens / v.steps)} | ${formatCount(v.tokensPerSec.mean)} | ${f4(v.loss.mean)} ± ${f4(v.loss.sd)} | ${delta} | ${p} | ${v.verdict} |`);
+    L.push(`| ${v.name} | ${changes(v)} | ${int(v.params)} (${int(v.nonEmbeddingParams)}) | ${v.steps} × ${int(v.tokens / v.steps)} | ${formatCount(v.tokensPerSec.mean)} | ${lossText(v)} | ${delta} | ${p} | ${v.verdict} |`);
+  }
+  if (r.baselines) {
+    for (const [name, value] of [["unigram baseline", r.baselines.unigram], ["bigram baseline", r.baselines.bigram]] as const) L.push(`| *${name}* | n-gram model of the training split | — | — | — | ${f4(value)} | — | — | — |`);
   }
   L.push("", `Δ = variant − ${r.baseline} final validation loss, paired by seed (negative = better). The 95% interval is mean Δ ± t₀.₉₇₅,ₙ₋₁ · sd(Δ)/√n (paired t-test); "no detectable difference at this budget" means it covers zero — not that the variants are equal.`, "");
   L.push("![validation loss curves](curves.svg)", "", "![paired differences](deltas.svg)", "");
@@ -88,20 +95,17 @@ export function renderReport(r: AblationReport, command: string): string {
   return `${L.join("\n")}\n`;
 }
 
-/** Validation loss against training tokens: each variant's mean over seeds with a ±1 sd band. */
+/** Validation loss against training tokens: each variant's mean over seeds with a ±1 sd band, every evaluation in view, the n-gram baselines as reference lines. */
 function curvesSvg(r: AblationReport): string {
   const maxTokens = Math.max(...r.variants.flatMap((v) => v.curve.tokens));
   const [unit, unitName] = maxTokens >= 2e6 ? [1e6, "millions"] : [1e3, "thousands"];
-  const band = (v: VariantReport) => v.curve.tokens.map((t, i) => [t / unit, v.curve.mean[i]! - v.curve.sd[i]!, v.curve.mean[i]! + v.curve.sd[i]!] as const);
-  // NOTE: the first evaluations sit far above the rest; the view starts at the second so the differences show.
-  const later = r.variants.flatMap((v) => band(v).slice(Math.min(1, v.curve.tokens.length - 1)).flatMap((b) => [b[1], b[2]])).filter(Number.isFinite);
-  const [lo, hi] = [Math.min(...later), Math.max(...later)];
-  const pad = 0.05 * (hi - lo || 1);
+  const band = (v: VariantReport) => (r.seeds.length < 2 ? [] : v.curve.tokens.map((t, i) => [t / unit, v.curve.mean[i]! - v.curve.sd[i]!, v.curve.mean[i]! + v.curve.sd[i]!] as const));
   return plotSvg({
-    title: `${r.name}: validation loss (mean ± sd over ${r.seeds.length} seeds)`,
+    title: `${r.name}: validation loss (${r.seeds.length < 2 ? "one seed" : `mean ± sd over ${r.seeds.length} seeds`})`,
     x: { label: `training tokens (${unitName})`, min: 0, max: maxTokens / unit },
-    y: { label: "validation loss (nats/token)", ...(later.length > 0 ? { min: lo - pad, max: hi + pad } : {}) },
-    series: r.variants.map((v) => ({ name: v.name, points: v.curve.tokens.map((t, i) => [t / unit, v.curve.mean[i]!] as const), band: band(v) })),
+    y: { label: "validation loss (nats/token)" },
+    series: r.variants.map((v) => ({ name: v.name, marker: "circle" as const, markerSize: 2.5, points: v.curve.tokens.map((t, i) => [t / unit, v.curve.mean[i]!] as const), band: band(v) })),
+    references: baselineLines(r.baselines),
   });
 }
 
@@ -111,6 +115,6 @@ export function writeReport(dir: string, r: AblationReport, command: string): vo
   writeFileAtomic(join(dir, "curves.svg"), curvesSvg(r));
   const rows = r.variants.filter((v) => v.vsBaseline !== null).map((v) => ({ label: v.name, mean: v.vsBaseline!.meanDiff, lo: v.vsBaseline!.ci[0], hi: v.vsBaseline!.ci[1] }));
   const firstColor = r.variants.findIndex((v) => v.vsBaseline !== null); // the colours of the curves
-  writeFileAtomic(join(dir, "deltas.svg"), intervalPlot({ title: `final validation loss − ${r.baseline} (paired, 95% CI)`, xLabel: "Δ nats/token (negative = better)", rows, firstColor }));
+  writeFileAtomic(join(dir, "deltas.svg"), intervalPlot({ title: `final validation loss − ${r.baseline} (paired, ${r.seeds.length < 2 ? "one seed: no interval can be given" : "95% CI"})`, xLabel: "Δ nats/token (negative = better)", rows, firstColor }));
   writeFileAtomic(join(dir, "report.md"), renderReport(r, command));
 }

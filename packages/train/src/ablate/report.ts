@@ -6,7 +6,7 @@
  * `report.md` (report-md.ts) and SVG figures.
  */
 import { cpus } from "node:os";
-import type { TrainConfig } from "../config/train-config.js";
+import { modelConfigFor, type TrainConfig } from "../config/train-config.js";
 import type { AblationPlan, ParamMatch } from "./plan.js";
 import type { PublishedClaim } from "./spec.js";
 import { direction, pairedTTest, summarize, type PairedTest, type Summary } from "./stats.js";
@@ -31,6 +31,12 @@ export interface RunResult {
   elapsed: number;
   /** Validation loss at every evaluation. */
   curve: { step: number; tokens: number; valLoss: number }[];
+  /** Standard error of `finalValLoss` over its validation windows (absent in results written before it was recorded). */
+  valStdErr?: number;
+  /** What `finalValLoss` was measured on, in words. */
+  validation?: string;
+  /** Unigram and bigram losses on the validation split, fitted on the training split. */
+  baselines?: { unigram: number; bigram: number };
 }
 
 /** A variant's results. */
@@ -75,7 +81,48 @@ export interface AblationReport {
   machine: { cpus: number; cpuModel: string; node: string };
   generated: string;
   warnings: string[];
+  /** Overrides of the base config applied to every variant (the spec's `set` and any `--set`). */
+  set: Record<string, unknown>;
+  /** The baseline variant's model and training shape. */
+  setup: AblationSetup;
+  /** What the final validation losses were measured on, and their standard errors over windows (min, median, max). */
+  validation: { definition: string; stdErr: [number, number, number] } | null;
+  /** Unigram and bigram losses on the validation split (fitted on the training split). */
+  baselines: { unigram: number; bigram: number } | null;
   variants: VariantReport[];
+}
+
+/** The baseline's model and training shape, as the report states it. */
+export interface AblationSetup {
+  hidden: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  intermediate: number;
+  vocab: number;
+  context: number;
+  batchSize: number;
+  gradAccum: number;
+  steps: number;
+  lr: number;
+  warmupSteps: number;
+  schedule: string;
+  evalInterval: number;
+}
+
+function setupOf(c: TrainConfig, steps: number): AblationSetup {
+  const m = modelConfigFor(c, c.data.tokenizer === "byte" ? 257 : c.data.vocabSize);
+  return {
+    hidden: m.hidden_size, layers: m.num_hidden_layers, heads: m.num_attention_heads, kvHeads: m.num_key_value_heads, intermediate: m.intermediate_size,
+    vocab: m.vocab_size, context: c.data.contextLength, batchSize: c.train.batchSize, gradAccum: c.train.gradAccum, steps,
+    lr: c.optim.lr, warmupSteps: c.optim.warmupSteps, schedule: c.optim.schedule, evalInterval: c.train.evalInterval,
+  };
+}
+
+function validationOf(results: RunResult[]): AblationReport["validation"] {
+  const se = results.map((r) => r.valStdErr).filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  const definition = results.find((r) => r.validation)?.validation;
+  return definition && se.length > 0 ? { definition, stdErr: [se[0]!, se[se.length >> 1]!, se.at(-1)!] } : null;
 }
 
 /** The verdict on a paired test of loss differences; "no detectable difference at this budget" when the interval covers zero. */
@@ -130,6 +177,7 @@ export function buildReport(plan: AblationPlan, results: RunResult[]): AblationR
   const spec = plan.spec;
   const byVariant = (name: string) => plan.seeds.map((seed) => results.find((r) => r.variant === name && r.seed === seed)).filter((r): r is RunResult => r !== undefined);
   const baseRuns = byVariant(spec.baseline);
+  const baseVariant = plan.variants.find((v) => v.name === spec.baseline)!;
   const variants = plan.variants.map((v): VariantReport => {
     const runs = byVariant(v.name);
     let vsBaseline: PairedTest | null = null;
@@ -162,6 +210,7 @@ export function buildReport(plan: AblationPlan, results: RunResult[]): AblationR
     trainingSeconds: results.reduce((s, r) => s + r.elapsed, 0),
     machine: { cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? "unknown", node: process.version },
     generated: new Date().toISOString().slice(0, 10),
-    warnings: plan.warnings, variants,
+    warnings: plan.warnings, set: spec.set, setup: setupOf(baseVariant.config, baseVariant.steps),
+    validation: validationOf(results), baselines: results.find((r) => r.baselines)?.baselines ?? null, variants,
   };
 }

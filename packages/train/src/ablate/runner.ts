@@ -7,8 +7,10 @@
  */
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { latestCheckpoint, removeCheckpoints } from "../checkpoint/store.js";
 import { ConfigError } from "../config/schema.js";
+import { formatLoss, validationLoss, validationSample } from "../eval/validation.js";
 import { readMetrics } from "../metrics.js";
 import { Trainer } from "../trainer.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -89,9 +91,10 @@ function runState(outDir: string, run: PlannedRun): "done" | "partial" | "fresh"
     check("result.json", (JSON.parse(readFileSync(resultPath, "utf8")) as RunResult).config);
     return "done";
   }
-  const trainerPath = join(dir, "checkpoint", "trainer.json");
-  if (existsSync(trainerPath)) {
-    check("checkpoint/trainer.json", (JSON.parse(readFileSync(trainerPath, "utf8")) as { config: unknown }).config);
+  const latest = latestCheckpoint(dir);
+  const trainerPath = latest === null ? null : join(latest, "trainer.json");
+  if (trainerPath !== null && existsSync(trainerPath)) {
+    check(relative(dir, trainerPath), (JSON.parse(readFileSync(trainerPath, "utf8")) as { config: unknown }).config);
     return "partial";
   }
   return "fresh";
@@ -122,7 +125,7 @@ async function measure(variants: PlannedVariant[], steps: number, io: AblateIO):
       for (let i = 0; i < steps; i++) trainer.trainStep();
       const stepSec = (performance.now() - t1) / 1000 / steps;
       const t2 = performance.now();
-      trainer.evaluate(1);
+      validationLoss(trainer.model, trainer.data.val.tokens, validationSample(trainer.data.val.length, v.config.data.contextLength, v.config.train.batchSize), { batchSize: v.config.train.batchSize });
       const evalSec = (performance.now() - t2) / 1000;
       const seconds = setup + v.steps * stepSec + evaluations(v) * v.config.train.evalBatches * evalSec;
       costs.set(v.name, { tokPerSec: v.tokensPerStep / stepSec, seconds });
@@ -222,10 +225,10 @@ export async function runAblation(spec: AblationSpec, io: AblateIO, opts: Ablate
       }
       const result = resultOf(run, trainer, dir);
       writeFileAtomic(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
-      if (!opts.keepCheckpoints) rmSync(join(dir, "checkpoint"), { recursive: true, force: true });
+      if (!opts.keepCheckpoints) removeCheckpoints(dir);
       (state === "partial" ? outcome.resumed : outcome.trained).push(run.dir);
       observed.set(run.variant, [...(observed.get(run.variant) ?? []), r.elapsed]);
-      io.log(`  done: ${run.dir} val loss ${result.finalValLoss.toFixed(4)}, ${formatCount(result.tokensPerSec)} tok/s, ${formatDuration(r.elapsed)}`);
+      io.log(`  done: ${run.dir} val loss ${formatLoss({ loss: result.finalValLoss, stdErr: result.valStdErr ?? NaN })}, ${formatCount(result.tokensPerSec)} tok/s, ${formatDuration(r.elapsed)}`);
     }
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
@@ -243,6 +246,8 @@ function resultOf(run: PlannedRun, trainer: Trainer, dir: string): RunResult {
     variant: run.variant, seed: run.seed, config: run.config, finalValLoss: trainer.lastValLoss!,
     params: m.numParameters(), nonEmbeddingParams: m.numParameters({ excludeEmbeddings: true }), flopsPerToken: m.flopsPerToken(run.config.data.contextLength),
     steps: trainer.step, tokens: trainer.tokensSeen, tokensPerSec: medianThroughput(rows.map((r) => r.tokPerSec)), elapsed: trainer.elapsed, curve,
+    ...(trainer.lastValidation ? { valStdErr: trainer.lastValidation.stdErr, validation: trainer.lastValidation.definition } : {}),
+    baselines: { unigram: trainer.unigramBaseline, bigram: trainer.bigramBaseline },
   };
 }
 

@@ -5,6 +5,7 @@
  * categorical axis yet; this could move there once it does.
  */
 import { PALETTE } from "../plot/svg.js";
+import { linearTicks } from "../plot/ticks.js";
 
 /** One row of an {@link intervalPlot}: a point estimate and its interval. */
 export interface IntervalRow {
@@ -16,25 +17,6 @@ export interface IntervalRow {
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const num = (v: number) => (Math.round(v * 100) / 100).toString();
-
-/** About `count` round tick values covering [lo, hi] (steps of 1, 2 or 5 × 10^k). */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  return ticks;
-}
-
-/** A compact tick label: 1.5M, 250k, 3.25. */
-export function tickLabel(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
-  if (a >= 1e3) return `${Number((v / 1e3).toPrecision(3))}k`;
-  return `${Number(v.toPrecision(3))}`;
-}
 
 interface Frame {
   width: number;
@@ -49,11 +31,11 @@ function axes(f: Frame, xs: [number, number], ys: [number, number], xLabel: stri
   const px = (x: number) => f.left + ((x - xs[0]) / (xs[1] - xs[0] || 1)) * (f.width - f.left - f.right);
   const py = (y: number) => f.height - f.bottom - ((y - ys[0]) / (ys[1] - ys[0] || 1)) * (f.height - f.top - f.bottom);
   const parts = [`<rect x="${f.left}" y="${f.top}" width="${f.width - f.left - f.right}" height="${f.height - f.top - f.bottom}" fill="none" stroke="#888"/>`];
-  for (const t of yTicks ? niceTicks(ys[0], ys[1]) : []) {
-    parts.push(`<line x1="${f.left}" x2="${f.width - f.right}" y1="${num(py(t))}" y2="${num(py(t))}" stroke="#eee"/>`);
-    parts.push(`<text x="${f.left - 6}" y="${num(py(t) + 4)}" text-anchor="end">${tickLabel(t)}</text>`);
+  for (const t of yTicks ? linearTicks(ys[0], ys[1], 5) : []) {
+    parts.push(`<line x1="${f.left}" x2="${f.width - f.right}" y1="${num(py(t.value))}" y2="${num(py(t.value))}" stroke="#eee"/>`);
+    parts.push(`<text x="${f.left - 6}" y="${num(py(t.value) + 4)}" text-anchor="end">${t.label}</text>`);
   }
-  for (const t of niceTicks(xs[0], xs[1])) parts.push(`<text x="${num(px(t))}" y="${f.height - f.bottom + 16}" text-anchor="middle">${tickLabel(t)}</text>`);
+  for (const t of linearTicks(xs[0], xs[1], 5)) parts.push(`<text x="${num(px(t.value))}" y="${f.height - f.bottom + 16}" text-anchor="middle">${t.label}</text>`);
   parts.push(`<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 6}" text-anchor="middle">${esc(xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${(f.top + f.height - f.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   parts.push(`<text x="${f.width / 2}" y="18" text-anchor="middle" font-weight="bold">${esc(title)}</text>`);
@@ -71,8 +53,8 @@ export function intervalPlot(opts: { title: string; xLabel: string; rows: Interv
   const span = Math.max(...vals.map(Math.abs), 1e-9) * 1.1;
   const xs: [number, number] = [-span, span];
   const { px, parts } = axes(f, xs, [0, 1], opts.xLabel, "", opts.title, false);
-  for (const t of niceTicks(xs[0], xs[1])) {
-    parts.push(`<line x1="${num(px(t))}" x2="${num(px(t))}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#eee"/>`);
+  for (const t of linearTicks(xs[0], xs[1], 5)) {
+    parts.push(`<line x1="${num(px(t.value))}" x2="${num(px(t.value))}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#eee"/>`);
   }
   parts.push(`<line x1="${num(px(0))}" x2="${num(px(0))}" y1="${f.top}" y2="${f.height - f.bottom}" stroke="#444" stroke-dasharray="4 3"/>`);
   opts.rows.forEach((r, i) => {

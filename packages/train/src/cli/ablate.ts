@@ -9,6 +9,7 @@ import { ConfigError } from "../config/schema.js";
 import { runAblation } from "../ablate/runner.js";
 import { parseAblationSpec, parseCount, parseVariantArg, readJson } from "../ablate/spec.js";
 import { formatCount, Progress } from "../util/progress.js";
+import { intFlag } from "./flags.js";
 import type { Command } from "./main.js";
 
 const USAGE = `usage: kiln ablate --spec FILE [options]
@@ -115,9 +116,7 @@ export const ablateCommand: Command = {
   async run(values) {
     const { raw, source, dir } = rawSpec(values);
     const spec = parseAblationSpec(raw, source, dir);
-    const est = str(values, "estimate-steps");
-    const estimateSteps = est === undefined ? 2 : Number(est);
-    if (!Number.isInteger(estimateSteps) || estimateSteps < 0) throw new ConfigError(`--estimate-steps must be an integer ≥ 0, got ${JSON.stringify(est)}`);
+    const estimateSteps = intFlag(values, "estimate-steps", 2, { min: 0 });
     const progress = new Progress();
     const io = { log: (line: string) => progress.log(line), progress };
     const controller = new AbortController();

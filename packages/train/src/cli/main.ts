@@ -3,8 +3,9 @@
  * print one line naming what is wrong (a stack trace only with --verbose)
  * and exit non-zero.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { closest } from "../config/schema.js";
 import { ablateCommand } from "./ablate.js";
+import { parseCommandLine, UsageError, type OptionSpec } from "./args.js";
 import { infoCommand } from "./info.js";
 import { evalCommand, sampleCommand } from "./sample.js";
 import { scalingCommand } from "./scaling.js";
@@ -13,7 +14,13 @@ import { trainCommand } from "./train.js";
 /** A command: its usage text, its options, and what it does. */
 export interface Command {
   usage: string;
-  options: NonNullable<ParseArgsConfig["options"]>;
+  options: Record<string, OptionSpec>;
+  /**
+   * What positional arguments mean: `"list"` passes them to `run`; a
+   * function names the option a lone positional fills (`kiln train x.json`
+   * is `--config x.json`); absent, a positional is an error.
+   */
+  positional?: "list" | ((arg: string) => string);
   run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
 }
 
@@ -34,7 +41,7 @@ commands:
   train    train a model from a config (kiln train --config configs/train/sotu-tiny.json)
   sample   generate text from a checkpoint
   eval     validation loss and perplexity of a checkpoint
-  info     parameters, FLOPs and memory of a config
+  info     parameters, FLOPs and memory of a config, or whether a checkpoint loads
   scaling  compute-optimal sweeps and Chinchilla fits (kiln scaling --preset quick; kiln scaling fit POINTS.csv)
   ablate   paired multi-seed architecture experiments (kiln ablate --spec configs/ablations/llama-components.json)
 
@@ -50,26 +57,38 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    console.error(`kiln: unknown command "${name}" (expected one of ${Object.keys(COMMANDS).join(", ")}; see kiln --help)`);
+    const hint = closest(name, Object.keys(COMMANDS));
+    console.error(`kiln: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}; commands: ${Object.keys(COMMANDS).join(", ")} (see kiln --help)`);
     return 2;
   }
   const verbose = rest.includes("--verbose");
   try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: { ...command.options, help: { type: "boolean", short: "h" }, verbose: { type: "boolean" } },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseCommandLine(rest, { ...command.options, help: { type: "boolean", short: "h" }, verbose: { type: "boolean" } }, name);
     if (values.help) {
       console.log(command.usage);
       return 0;
     }
-    return await command.run(values as Record<string, string | boolean | string[] | undefined>, positionals);
+    if (positionals.length > 0 && command.positional !== "list") {
+      const option = command.positional?.(positionals[0]!);
+      if (option === undefined || positionals.length > 1 || values[option] !== undefined) {
+        const [first] = positionals;
+        throw new UsageError(`unexpected argument ${JSON.stringify(first)}${option ? ` (a lone path means --${option}; give it once)` : ""}; see kiln ${name} --help`);
+      }
+      values[option] = positionals[0];
+      positionals.length = 0;
+    }
+    return await command.run(values, positionals);
   } catch (e) {
     const err = e as Error;
-    console.error(`kiln ${name}: ${err.message}`);
+    console.error(`kiln ${name}: ${oneLine(err.message)}`);
     if (verbose && err.stack) console.error(err.stack);
-    return 1;
+    return err instanceof UsageError ? 2 : 1;
   }
+}
+
+/** The first line of a message, with control characters (e.g. from a binary file) escaped, so an error is one readable line. */
+export function oneLine(message: string): string {
+  const first = message.split("\n")[0]!;
+  // eslint-disable-next-line no-control-regex
+  return first.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g, (c) => (c === "\ufffd" ? "?" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }

@@ -11,6 +11,7 @@ import { readPlan } from "../scaling/sweep/state.js";
 import { loadSweepConfig } from "../scaling/sweep/sweep-config.js";
 import { writeSweepReport } from "../scaling/sweep/sweep-report.js";
 import { Progress } from "../util/progress.js";
+import { intFlag, numFlag } from "./flags.js";
 import type { Command } from "./main.js";
 
 const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR] [--jobs N] [--dry-run] [--set key=value ...]
@@ -19,16 +20,18 @@ const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR
        kiln scaling report SWEEP_DIR [--report DIR] [fit options]
 
   A sweep trains a ladder of LLaMA sizes at several compute budgets, each for
-  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3. It measures
-  throughput first, sizes the budgets to the preset's time budget, prints the
-  expected wall time, and resumes where it stopped when run again.
+  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3. The presets
+  fix their budgets and sizes, so they plan the same runs on any machine; a
+  throughput probe only predicts the wall time and picks the process count.
+  A sweep file without budgets.values sizes its budgets to its time budget at
+  the measured speed. Run again, a sweep resumes where it stopped.
 
-  --preset NAME       configs/sweeps/NAME.json (quick: ~5–10 min, full: < 2 h)
+  --preset NAME       a preset shipped with @kiln/train (quick: ~5–10 min, full: < 2 h)
   --sweep FILE        a sweep file of your own (see configs/sweeps/README.md)
   --out DIR           sweep directory (default runs/scaling/<name>)
   --report DIR        also write the report, runs.csv and plan.json here
   --jobs N            training processes (default: the config's; 0 = measure and decide)
-  --dry-run           probe, plan and print the expected time; train nothing
+  --dry-run           probe, print the plan and the expected time; train nothing
   --set key=value     override a sweep-config field, e.g. --set timeBudget=300
 
   fit: POINTS.csv has columns N, D, loss (any case; C optional, others ignored).
@@ -40,21 +43,14 @@ const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR
   --seed S            bootstrap seed (default 0)`;
 
 function fitOptions(values: Record<string, unknown>): AnalysisOptions {
-  const num = (name: string, def: number, integer = false): number => {
-    const v = values[name];
-    if (v === undefined) return def;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a ${integer ? "whole " : ""}number ≥ 0, got ${JSON.stringify(v)}`);
-    return n;
-  };
   const grid = values.grid ?? "chinchilla";
   if (grid !== "chinchilla" && grid !== "coarse") throw new Error(`--grid must be "chinchilla" or "coarse", got ${JSON.stringify(grid)}`);
   return {
     grid: grid === "coarse" ? COARSE_GRID : CHINCHILLA_GRID,
-    resamples: num("bootstrap", 400, true),
-    seed: num("seed", 0, true),
-    budgetTolerance: num("budget-tolerance", 0.15),
-    dropHighestLoss: num("drop-highest-loss", 0, true),
+    resamples: intFlag(values, "bootstrap", 400, { min: 0 }),
+    seed: intFlag(values, "seed", 0, { min: 0 }),
+    budgetTolerance: numFlag(values, "budget-tolerance", 0.15, { min: 0 }),
+    dropHighestLoss: intFlag(values, "drop-highest-loss", 0, { min: 0 }),
   };
 }
 
@@ -84,6 +80,7 @@ export const scalingCommand: Command = {
     "dry-run": { type: "boolean" }, set: { type: "string", multiple: true },
     "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" },
   },
+  positional: "list",
   async run(values, positionals) {
     const [sub, arg, ...extra] = positionals;
     if (extra.length > 0 || (sub !== undefined && sub !== "fit" && sub !== "report")) throw new Error(`unexpected arguments ${JSON.stringify(positionals)}; see kiln scaling --help`);
@@ -104,11 +101,7 @@ export const scalingCommand: Command = {
     if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new Error("give one of --preset quick|full or --sweep FILE (or the fit/report subcommands); see kiln scaling --help");
     if (typeof values.preset === "string" && !/^[\w-]+$/.test(values.preset)) throw new Error(`--preset takes a name (quick, full), got ${JSON.stringify(values.preset)}; use --sweep for a file`);
     const config = loadSweepConfig(source, (values.set as string[] | undefined) ?? []);
-    let jobs: number | undefined;
-    if (values.jobs !== undefined) {
-      jobs = Number(values.jobs);
-      if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`--jobs must be a whole number ≥ 0, got ${JSON.stringify(values.jobs)}`);
-    }
+    const jobs = intFlag(values, "jobs", undefined, { min: 0 });
     const progress = new Progress();
     const handle = runSweep(config, {
       out: typeof values.out === "string" ? values.out : join("runs", "scaling", config.name), jobs, dryRun: values["dry-run"] === true,

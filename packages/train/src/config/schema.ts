@@ -97,7 +97,8 @@ export function list<T>(item: Field<T>, def: T[] | undefined): Field<T[]> {
   };
 }
 
-function closest(key: string, known: string[]): string | undefined {
+/** The entry of `known` nearest to `key` by edit distance, when near enough to be a likely typo (for "did you mean"). */
+export function closest(key: string, known: readonly string[]): string | undefined {
   const dist = (a: string, b: string) => {
     const d = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {

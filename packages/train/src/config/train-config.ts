@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { llamaConfig, type LlamaConfig } from "@kiln/nn";
+import { parseJsonText } from "../util/json.js";
 import { applyOverride, boolean, ConfigError, list, nullable, number, object, string, type Field, type Infer } from "./schema.js";
 
 /** The model section: Hugging Face LlamaConfig fields (validated by @kiln/nn); vocab and context come from `data`. */
@@ -58,10 +59,12 @@ export const trainConfigSchema = object({
     gradAccum: number(1, { integer: true, min: 1 }),
     seed: number(1337, { integer: true }),
     evalInterval: number(100, { integer: true, min: 1 }),
-    /** Validation batches per evaluation (the same first batches of the validation stream each time). */
+    /** Validation batches per evaluation: `evalBatches × batchSize` windows spread evenly over the whole validation split (the same ones each time; see eval/validation.ts). */
     evalBatches: number(20, { integer: true, min: 1 }),
     /** Steps between checkpoints (0: only at the end). */
     checkpointInterval: number(200, { integer: true, min: 0 }),
+    /** Checkpoints kept in the run directory (older ones are deleted once a newer one is complete). */
+    keepLast: number(2, { integer: true, min: 1 }),
     logInterval: number(10, { integer: true, min: 1 }),
   }),
   sample: object({
@@ -98,10 +101,11 @@ export function loadTrainConfig(path: string | null, overrides: readonly string[
       throw new ConfigError(`${path}: cannot read config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     try {
-      raw = JSON.parse(text) as Record<string, unknown>;
+      raw = parseJsonText(text) as Record<string, unknown>;
     } catch (e) {
-      throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
+      throw new ConfigError(`${path}: ${(e as Error).message}`);
     }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(`${path}: a config must be a JSON object of sections (model, data, optim, train, sample)`);
   }
   for (const o of overrides) applyOverride(raw, o);
   return parseTrainConfig(raw, path ?? "config");

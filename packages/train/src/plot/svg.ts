@@ -3,6 +3,7 @@
  * or log axes with tick labels and grid, series drawn as lines, markers and
  * shaded bands, a legend and a title. Enough for reports and notebooks.
  */
+import { linearTicks } from "./ticks.js";
 
 /** An axis: its label, scale, and optional fixed limits. */
 export interface AxisSpec {
@@ -38,6 +39,16 @@ export interface SeriesSpec {
   band?: readonly (readonly [number, number, number])[];
   /** Opacity of the band fill (default 0.18). */
   bandOpacity?: number;
+  /** A direct label written beside the series' last point (for plots with many lines). */
+  label?: string;
+}
+
+/** A horizontal reference line across the plot, e.g. a baseline loss. */
+export interface ReferenceLine {
+  y: number;
+  /** Written above the line at its left end. */
+  label: string;
+  color?: string;
 }
 
 /** A whole plot. */
@@ -49,8 +60,10 @@ export interface PlotSpec {
   x: AxisSpec;
   y: AxisSpec;
   series: readonly SeriesSpec[];
-  /** Legend position (default "right", outside the plotting area). */
+  /** Legend position (default "right", outside the plotting area, in as many columns as it needs; never cut off). */
   legend?: "right" | "none";
+  /** Horizontal reference lines (the y-axis always includes them). */
+  references?: readonly ReferenceLine[];
 }
 
 /** The default colours (Tableau 10). */
@@ -77,21 +90,9 @@ export function formatPower(v: number): string {
   return m === 1 ? p : `${m}×${p}`;
 }
 
-/** A short decimal label: `0.25`, `1.5`, `3`. */
-function formatLinear(v: number, step: number): string {
-  const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  return v.toFixed(Math.min(digits, 6));
-}
-
 interface Scale {
   map: (v: number) => number;
   ticks: { v: number; label: string | null }[];
-}
-
-function niceStep(span: number, target: number): number {
-  const raw = span / target;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
 }
 
 function makeScale(axis: AxisSpec, values: number[], p0: number, p1: number): Scale {
@@ -122,9 +123,7 @@ function makeScale(axis: AxisSpec, values: number[], p0: number, p1: number): Sc
     const pad = (hi - lo) * 0.05;
     [lo, hi] = [lo - pad, hi + pad];
   }
-  const step = niceStep(hi - lo, 6);
-  const ticks: Scale["ticks"] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push({ v, label: formatLinear(v, step) });
+  const ticks = linearTicks(lo, hi, 6).map((t) => ({ v: t.value, label: t.label }));
   return { map: (v) => p0 + ((v - lo) / (hi - lo)) * (p1 - p0), ticks };
 }
 
@@ -139,17 +138,26 @@ function marker(shape: MarkerShape, x: number, y: number, r: number, color: stri
   }
 }
 
+/** Height of one legend entry (px). */
+const LEGEND_ROW = 18;
+
 /** Renders a plot to a standalone SVG document. */
 export function plotSvg(spec: PlotSpec): string {
-  const W = spec.width ?? 720;
   const H = spec.height ?? 450;
   const named = spec.series.filter((s) => s.name !== undefined);
-  const legendW = spec.legend === "none" || named.length === 0 ? 0 : Math.min(260, 36 + 6.6 * Math.max(...named.map((s) => s.name!.length)));
-  const m = { left: 70, right: 16 + legendW, top: spec.title ? 36 : 14, bottom: 50 };
+  const top = spec.title ? 36 : 14;
+  const bottom = 50;
+  const rowsPerColumn = Math.max(1, Math.floor((H - top - bottom - 10) / LEGEND_ROW));
+  const columns = spec.legend === "none" || named.length === 0 ? 0 : Math.ceil(named.length / rowsPerColumn);
+  const columnW = columns === 0 ? 0 : 36 + 6.6 * Math.max(...named.map((s) => s.name!.length));
+  const legendW = columns * columnW;
+  const labelW = Math.max(0, ...spec.series.map((s) => (s.label ? 10 + 6.6 * s.label.length : 0)));
+  const m = { left: 70, right: 16 + labelW + legendW, top, bottom };
+  const W = Math.max(spec.width ?? 720, m.left + m.right + 360); // the plotting area keeps at least 360 px
   const [x0, x1, y0, y1] = [m.left, W - m.right, H - m.bottom, m.top];
   const keep = (ax: AxisSpec) => (v: number) => Number.isFinite(v) && (!ax.log || v > 0);
   const xs = spec.series.flatMap((s) => [...(s.points ?? []).map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])]);
-  const ys = spec.series.flatMap((s) => [...(s.points ?? []).map((p) => p[1]), ...(s.band ?? []).flatMap((b) => [b[1], b[2]])]);
+  const ys = [...spec.series.flatMap((s) => [...(s.points ?? []).map((p) => p[1]), ...(s.band ?? []).flatMap((b) => [b[1], b[2]])]), ...(spec.references ?? []).map((r) => r.y)];
   const sx = makeScale(spec.x, xs, x0, x1);
   const sy = makeScale(spec.y, ys, y0, y1);
   const out: string[] = [
@@ -188,12 +196,22 @@ export function plotSvg(spec: PlotSpec): string {
     }
     if (s.marker) for (const [x, y] of pts) out.push(marker(s.marker, x, y, s.markerSize ?? 3.5, c, s.markerFill ?? c));
   });
+  for (const r of spec.references ?? []) {
+    if (!keep(spec.y)(r.y)) continue;
+    const py = sy.map(r.y).toFixed(1);
+    out.push(`<line x1="${x0}" y1="${py}" x2="${x1}" y2="${py}" stroke="${r.color ?? "#555"}" stroke-width="1.2" stroke-dasharray="7 4"/>`);
+    out.push(`<text x="${x0 + 6}" y="${(Number(py) - 4).toFixed(1)}" fill="${r.color ?? "#555"}">${esc(r.label)}</text>`);
+  }
   out.push("</g>");
+  spec.series.forEach((s, i) => {
+    const last = (s.points ?? []).filter((p) => keep(spec.x)(p[0]) && keep(spec.y)(p[1])).at(-1);
+    if (s.label && last) out.push(`<text x="${(sx.map(last[0]) + 5).toFixed(1)}" y="${sy.map(last[1]).toFixed(1)}" dominant-baseline="middle" font-size="11" fill="${color(s, i)}">${esc(s.label)}</text>`);
+  });
   if (legendW > 0) {
-    const lx = x1 + 14;
     named.forEach((s, k) => {
       const i = spec.series.indexOf(s);
-      const ly = y1 + 10 + k * 18;
+      const lx = x1 + labelW + 14 + Math.floor(k / rowsPerColumn) * columnW;
+      const ly = y1 + 10 + (k % rowsPerColumn) * LEGEND_ROW;
       const c = color(s, i);
       if (s.line ?? true) out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="${c}" stroke-width="${s.lineWidth ?? 1.8}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>`);
       else if (s.band && !s.points) out.push(`<rect x="${lx}" y="${ly - 6}" width="22" height="12" fill="${c}" fill-opacity="${s.bandOpacity ?? 0.18}"/>`);

@@ -13,8 +13,11 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-/** `21345` → `21.3k`. */
+/** `21345` → `21.3k`, `7.86e12` → `7.86T`: engineering prefixes (k, M, G, T, P, E), so no number prints with more than three integer digits. */
 export function formatCount(n: number): string {
+  if (n >= 1e18) return `${(n / 1e18).toFixed(2)}E`;
+  if (n >= 1e15) return `${(n / 1e15).toFixed(2)}P`;
+  if (n >= 1e12) return `${(n / 1e12).toFixed(2)}T`;
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;

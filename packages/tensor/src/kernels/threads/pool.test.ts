@@ -1,7 +1,8 @@
 /** @file Tests of the worker pool with a one-instruction wasm module: task placement, failures, KILN_THREADS. */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { assemble, Func, wasmApi } from "../wasm/assembler.js";
-import { defaultThreads, WorkerPool } from "./pool.js";
+import { defaultThreads, readEnv } from "../../env.js";
+import { WorkerPool } from "./pool.js";
 
 // store(ptr, value, scratch): writes value + scratch at byte ptr, so each call shows which thread ran it
 const store = new Func("store", ["i32", "i32", "i32"]);
@@ -24,24 +25,30 @@ describe("WorkerPool", () => {
     expect(pool.idle()).toEqual([1, 2]);
   });
 
-  it("reports a failed worker job instead of hanging", () => {
-    // the worker logs the trap ("memory access out of bounds") to stderr
-    expect(() => pool.run([[0, 1], [1 << 20, 0]], (args) => local(...args, 0))).toThrow(/the job on worker 1 failed/);
-    expect(pool.idle()).toEqual([1, 2]);
+  it("reports a failed worker job instead of hanging", async () => {
+    // the worker logs the trap ("memory access out of bounds") to stderr: this failure is deliberate, so catch the line here
+    const seen: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = String(chunk);
+      if (text.startsWith("kiln worker ")) return seen.push(text) > 0;
+      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    });
+    try {
+      expect(() => pool.run([[0, 1], [1 << 20, 0]], (args) => local(...args, 0))).toThrow(/the job on worker 1 failed/);
+      expect(pool.idle()).toEqual([1, 2]);
+      for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(seen.join("")).toMatch(/^kiln worker 1: RuntimeError: memory access out of bounds/);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("reads KILN_THREADS", () => {
-    const old = process.env["KILN_THREADS"];
-    try {
-      process.env["KILN_THREADS"] = "3";
-      expect(defaultThreads()).toBe(3);
-      process.env["KILN_THREADS"] = "two";
-      expect(() => defaultThreads()).toThrow(/KILN_THREADS must be a positive integer, got "two"/);
-      delete process.env["KILN_THREADS"];
-      expect(defaultThreads()).toBeGreaterThanOrEqual(1);
-    } finally {
-      if (old === undefined) delete process.env["KILN_THREADS"];
-      else process.env["KILN_THREADS"] = old;
-    }
+    expect(defaultThreads(readEnv({ KILN_THREADS: "3" }))).toBe(3);
+    expect(() => readEnv({ KILN_THREADS: "two" })).toThrow(/KILN_THREADS must be a positive integer, got "two"/);
+    expect(defaultThreads(readEnv({}))).toBeGreaterThanOrEqual(1);
+    expect(() => readEnv({ KILN_BACKEND: "gpu" })).toThrow(/KILN_BACKEND must be "js" or "wasm", got "gpu"/);
+    expect(readEnv({ KILN_POOL_MB: "64" }).poolBytes).toBe(64 * 2 ** 20);
   });
 });

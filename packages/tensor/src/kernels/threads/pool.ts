@@ -4,21 +4,9 @@
  * mailbox, runs one share itself, then blocks in `Atomics.wait` (allowed on Node's main thread)
  * until the workers are done. Workers are `unref()`'d so they never keep the process alive.
  */
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { WasmMemory, WasmModule } from "../wasm/assembler.js";
 import { ARGS, DONE, MAX_ARGS, NARGS, SEQ, SLOT, STATUS, WORKER_SOURCE } from "./worker-source.js";
-
-/** The number of threads kernels may use: `KILN_THREADS` if set, else `os.availableParallelism()`. */
-export function defaultThreads(): number {
-  const env = process.env["KILN_THREADS"];
-  if (env !== undefined && env !== "") {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`KILN_THREADS must be a positive integer, got "${env}"`);
-    return n;
-  }
-  return availableParallelism();
-}
 
 /** What every worker runs: export `entry` of `module`, called with a job's args plus its scratch pointer. */
 export interface PoolSpec {

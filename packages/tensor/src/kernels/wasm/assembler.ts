@@ -191,6 +191,7 @@ export class Func {
   f64Mul(): this { return this.op(0xa2); }
   f64Div(): this { return this.op(0xa3); }
   f64PromoteF32(): this { return this.op(0xbb); }
+  f64Sqrt(): this { return this.op(0x9f); }
   f64ConvertI32S(): this { return this.op(0xb7); }
 
   // --- SIMD128 (alignment hints are 0: tensors give no 16-byte alignment guarantee)
@@ -221,6 +222,8 @@ export class Func {
   v128Bitselect(): this { return this.simd(0x52); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Mul(): this { return this.simd(0xf2); }
+  /** `f64x2.promote_low_f32x4`: f32 lanes 0 and 1 as two f64 lanes. */
+  f64x2PromoteLow(): this { return this.simd(0x5f); }
 
   // --- structured control flow; `br(0)` targets the innermost enclosing construct
   block(body: (f: this) => void): this { return this.nest(0x02, body); }

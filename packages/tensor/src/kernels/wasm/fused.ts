@@ -1,20 +1,30 @@
 /**
- * @file The fused-kernel WASM module (attention forward/backward, SwiGLU gate) and its runtime: it
+ * @file The fused-kernel WASM module (attention, SwiGLU gate, cross-entropy, RMSNorm, RoPE, add) and its runtime: it
  * shares the GEMM's heap (one shared `WebAssembly.Memory`), has its own worker pool serving the
  * `run(op, ...)` entry, and a staging area for operands that live outside the heap.
  */
 import { WorkerPool } from "../threads/pool.js";
 import { isInWasmMemory, wasmAllocF32, wasmFreeF32, wasmHeap, wasmSimdAvailable } from "./matmul-simd.js";
-import { assemble, Func, type WasmMemory, type WasmModule, wasmApi } from "./assembler.js";
+import { assemble, Func, type Local, type WasmMemory, type WasmModule, wasmApi } from "./assembler.js";
 import { BC, microKernel, packCKernel, packTKernel, storeRowsKernel, zeroKernel } from "./attention-parts.js";
 import { attentionBackwardKernel } from "./attention-bwd-simd.js";
 import { attentionForwardKernel } from "./attention-fwd-simd.js";
+import { addKernel } from "./add-simd.js";
+import { crossEntropyKernel } from "./cross-entropy-simd.js";
+import { rmsNormBackwardKernel, rmsNormForwardKernel, rmsNormWeightGradKernel } from "./rms-norm-simd.js";
+import { ropeKernel } from "./rope-simd.js";
 import { siluMulBackwardKernel, siluMulForwardKernel } from "./silu-mul-simd.js";
 
 /** Operation codes of the `run` entry. */
-export const OP = { attnFwd: 0, attnBwd: 1, siluFwd: 2, siluBwd: 3 } as const;
+export const OP = { attnFwd: 0, attnBwd: 1, siluFwd: 2, siluBwd: 3, ceFwd: 4, rmsFwd: 5, rmsBwd: 6, rmsDw: 7, ropeFwd: 8, addF32: 9 } as const;
 
-const NAMES = ["micro1", "micro3", "micro5", "zero", "packT", "packC", "storeRows", "attnFwd", "attnBwd", "siluFwd", "siluBwd", "run"];
+/** Arguments of `run` after the op code (a task is padded with zeros to this many). */
+export const RUN_ARGS = 7;
+
+// The kernels `run` dispatches to, by op code, with their argument counts.
+const ENTRIES: readonly [string, number][] = [["attnFwd", 4], ["attnBwd", 4], ["siluFwd", 4], ["siluBwd", 6], ["ceFwd", 7], ["rmsFwd", 7], ["rmsBwd", 7], ["rmsDw", 7], ["ropeFwd", 5], ["addF32", 4]];
+
+const NAMES = ["micro1", "micro3", "micro5", "zero", "packT", "packC", "storeRows", ...ENTRIES.map(([n]) => n), "run"];
 
 function id(name: string): number {
   const i = NAMES.indexOf(name);
@@ -22,19 +32,20 @@ function id(name: string): number {
   return i;
 }
 
-/** `run(op, a0, …, a5, workerScratch)`: the single entry the worker pool calls. */
+/** `run(op, a0, …, a6, workerScratch)`: the single entry the worker pool calls. */
 function runKernel(): Func {
-  const f = new Func("run", Array<"i32">(8).fill("i32"));
-  const [op, ...a] = f.i32Params(8);
-  const call = (name: string, n: number) => (g: Func) => {
-    for (let i = 0; i < n; i++) g.get(a[i]!);
-    g.call(id(name));
+  const f = new Func("run", Array<"i32">(RUN_ARGS + 2).fill("i32"));
+  const [op, ...a] = f.i32Params(RUN_ARGS + 2) as Local<"i32">[];
+  const dispatch = (g: Func, k: number): void => {
+    const [name, n] = ENTRIES[k]!;
+    const call = (h: Func) => {
+      for (let i = 0; i < n; i++) h.get(a[i]!);
+      h.call(id(name));
+    };
+    if (k === ENTRIES.length - 1) call(g);
+    else g.get(op!).i32(k).i32Eq().if(call, (h) => dispatch(h, k + 1));
   };
-  f.get(op).i32(OP.attnFwd).i32Eq().if(call("attnFwd", 4), (g) =>
-    g.get(op).i32(OP.attnBwd).i32Eq().if(call("attnBwd", 4), (g) =>
-      g.get(op).i32(OP.siluFwd).i32Eq().if(call("siluFwd", 4), call("siluBwd", 6)),
-    ),
-  );
+  dispatch(f, 0);
   return f;
 }
 
@@ -43,7 +54,8 @@ export function fusedModuleBytes(): Uint8Array {
   const funcs = [
     microKernel("micro1", 4, 16), microKernel("micro3", BC * 4, 4), microKernel("micro5", 4, BC * 4),
     zeroKernel(), packTKernel(), packCKernel(), storeRowsKernel(),
-    attentionForwardKernel(id), attentionBackwardKernel(id), siluMulForwardKernel(), siluMulBackwardKernel(), runKernel(),
+    attentionForwardKernel(id), attentionBackwardKernel(id), siluMulForwardKernel(), siluMulBackwardKernel(), crossEntropyKernel(),
+    rmsNormForwardKernel(), rmsNormBackwardKernel(), rmsNormWeightGradKernel(), ropeKernel(), addKernel(), runKernel(),
   ];
   funcs.forEach((fn, i) => {
     if (fn.name !== NAMES[i]) throw new Error(`fused wasm: function ${i} is ${fn.name}, expected ${NAMES[i]}`);
@@ -133,6 +145,7 @@ export function callFused(operands: readonly Operand[], extraBytes: number, thre
     return ptr;
   });
   const tasks = body({ ptrs, extra, i32: h.i32 });
+  for (const t of tasks) while (t.length < RUN_ARGS + 1) t.push(0);
   if (tasks.length === 1 || threads <= 1) {
     for (const t of tasks) h.run(...t, 0);
   } else {

@@ -60,7 +60,8 @@ function microKernel(): Func {
 function packKernel(fname: string, width: number): Func {
   const f = new Func(fname, ["i32", "i32", "i32", "i32", "i32", "i32"]);
   const [dst, src, rs, cs, n, kc] = f.i32Params(6);
-  const [i, lines, s, d, l, k, sp, dp] = f.locals("i32", 8);
+  const [i, lines, s, d, l, k, sp, dp, k4] = f.locals("i32", 9);
+  const v = f.locals("v128", 8);
   const step = width * 4;
   f.get(dst).set(d);
   f.for(i, (g) => g.i32(0), (g) => g.get(n), width, (g) => {
@@ -75,21 +76,47 @@ function packKernel(fname: string, width: number): Func {
           h.get(sp).get(cs).i32Add().set(sp).get(dp).i32(step).i32Add().set(dp);
         });
       },
-      (t) =>
-        t.for(l, (h) => h.i32(0), (h) => h.i32(width), 1, (h) => {
-          h.get(s).get(l).get(rs).i32Mul().i32Add().set(sp);
-          h.get(d).get(l).i32(4).i32Mul().i32Add().set(dp);
-          h.get(l).get(lines).i32LtS().if(
-            (u) => u.for(k, (x) => x.i32(0), (x) => x.get(kc), 1, (x) => {
-              x.get(dp).get(sp).f32Load().f32Store();
-              x.get(sp).get(cs).i32Add().set(sp).get(dp).i32(step).i32Add().set(dp);
-            }),
-            (u) => u.for(k, (x) => x.i32(0), (x) => x.get(kc), 1, (x) => {
-              x.get(dp).f32(0).f32Store();
-              x.get(dp).i32(step).i32Add().set(dp);
-            }),
-          );
-        }),
+      (t) => {
+        // element by element from k = `from`, zero-filling the lines past the end of the block
+        const scalar = (u: Func, from: (x: Func) => void) =>
+          u.for(l, (h) => h.i32(0), (h) => h.i32(width), 1, (h) => {
+            h.get(s).get(l).get(rs).i32Mul().i32Add();
+            from(h);
+            h.get(cs).i32Mul().i32Add().set(sp);
+            h.get(d).get(l).i32(4).i32Mul().i32Add();
+            from(h);
+            h.i32(step).i32Mul().i32Add().set(dp);
+            h.get(l).get(lines).i32LtS().if(
+              (w) => w.for(k, from, (x) => x.get(kc), 1, (x) => {
+                x.get(dp).get(sp).f32Load().f32Store();
+                x.get(sp).get(cs).i32Add().set(sp).get(dp).i32(step).i32Add().set(dp);
+              }),
+              (w) => w.for(k, from, (x) => x.get(kc), 1, (x) => {
+                x.get(dp).f32(0).f32Store();
+                x.get(dp).i32(step).i32Add().set(dp);
+              }),
+            );
+          });
+        if (width !== 4) return void scalar(t, (x) => x.i32(0));
+        // A full 4-line panel whose k run is adjacent floats (row-major A): a 4×4 transpose per four k
+        t.get(lines).i32(4).i32Eq().get(cs).i32(4).i32Eq().i32And().if(
+          (u) => {
+            u.get(kc).i32(-4).i32And().set(k4);
+            u.for(k, (x) => x.i32(0), (x) => x.get(k4), 4, (x) => {
+              for (let r = 0; r < 4; r++) x.get(s).get(k).i32(4).i32Mul().i32Add().get(rs).i32(r).i32Mul().i32Add().v128Load().set(v[r]!);
+              x.get(v[0]!).get(v[1]!).f32x4Shuffle(0, 4, 1, 5).set(v[4]!).get(v[2]!).get(v[3]!).f32x4Shuffle(0, 4, 1, 5).set(v[5]!);
+              x.get(v[0]!).get(v[1]!).f32x4Shuffle(2, 6, 3, 7).set(v[6]!).get(v[2]!).get(v[3]!).f32x4Shuffle(2, 6, 3, 7).set(v[7]!);
+              x.get(d).get(k).i32(16).i32Mul().i32Add().set(dp);
+              x.get(dp).get(v[4]!).get(v[5]!).f32x4Shuffle(0, 1, 4, 5).v128Store(0);
+              x.get(dp).get(v[4]!).get(v[5]!).f32x4Shuffle(2, 3, 6, 7).v128Store(16);
+              x.get(dp).get(v[6]!).get(v[7]!).f32x4Shuffle(0, 1, 4, 5).v128Store(32);
+              x.get(dp).get(v[6]!).get(v[7]!).f32x4Shuffle(2, 3, 6, 7).v128Store(48);
+            });
+            scalar(u, (x) => x.get(k4));
+          },
+          (u) => scalar(u, (x) => x.i32(0)),
+        );
+      },
     );
     g.get(d).get(kc).i32(step).i32Mul().i32Add().set(d);
   });

@@ -97,6 +97,18 @@ export function fitProfile(C: number, points: ScalingPoint[]): IsoflopProfile {
   };
 }
 
+/**
+ * The one count of budgets with an interior minimum, in words: out of the
+ * budgets with at least 3 model sizes (the only ones a parabola can judge),
+ * naming how many more had too few sizes to judge.
+ */
+export function interiorMinimaText(profiles: readonly IsoflopProfile[]): string {
+  const judged = profiles.filter((p) => p.verdict !== "too-few-points");
+  const ok = judged.filter((p) => p.verdict === "ok").length;
+  const unjudged = profiles.length - judged.length;
+  return `${ok} of ${judged.length} budgets with ≥ 3 model sizes have an interior minimum${unjudged ? ` (${unjudged} more budget${unjudged > 1 ? "s have" : " has"} fewer than 3 sizes and cannot be judged)` : ""}`;
+}
+
 function powerLaw(C: number[], y: number[]): PowerLaw {
   const line = fitLine(C.map(Math.log), y.map(Math.log));
   return { exponent: line.slope, coefficient: Math.exp(line.intercept), exponentSe: line.slopeSe, ci: null, budgets: C.length };
@@ -108,7 +120,7 @@ export function fitIsoflop(points: readonly ScalingPoint[], opts: IsoflopOptions
   const profiles = groupByBudget(points, budgetTolerance).map((g) => fitProfile(g.C, g.points));
   const ok = profiles.filter((p) => p.verdict === "ok");
   if (ok.length < 2) {
-    return { profiles, nOpt: null, dOpt: null, message: `${ok.length} of ${profiles.length} budgets have an interior minimum; power laws need at least 2` };
+    return { profiles, nOpt: null, dOpt: null, message: `${interiorMinimaText(profiles)}; power laws need at least 2` };
   }
   const nOpt = powerLaw(ok.map((p) => p.C), ok.map((p) => p.nOpt!));
   const dOpt = powerLaw(ok.map((p) => p.C), ok.map((p) => p.dOpt!));
@@ -130,5 +142,5 @@ export function fitIsoflop(points: readonly ScalingPoint[], opts: IsoflopOptions
       dOpt.ci = percentileInterval(bs);
     }
   }
-  return { profiles, nOpt, dOpt, message: `${ok.length} of ${profiles.length} budgets have an interior minimum` };
+  return { profiles, nOpt, dOpt, message: interiorMinimaText(profiles) };
 }

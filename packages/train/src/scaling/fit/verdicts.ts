@@ -3,7 +3,7 @@
  * data as PASS, WARN or INCONCLUSIVE (not enough data to judge), with the
  * numbers behind it in words.
  */
-import type { IsoflopFit } from "./isoflop.js";
+import { interiorMinimaText, type IsoflopFit } from "./isoflop.js";
 import type { LossLawFit } from "./parametric.js";
 
 /** The outcome of one check. */
@@ -60,7 +60,7 @@ export function computeVerdicts({ isoflop, law, lawError, holdout, holdoutError 
   out.push({
     id: "interior-minima", title: "IsoFLOP curves have interior minima",
     status: profiles.length === 0 ? "INCONCLUSIVE" : bad.length === 0 ? "PASS" : "WARN",
-    detail: profiles.length === 0 ? "no budget has 3 or more model sizes" : `${profiles.length - bad.length} of ${profiles.length} budgets${bad.map((p) => `; C = ${p.C.toExponential(1)}: ${p.message}`).join("")}`,
+    detail: profiles.length === 0 ? "no budget has 3 or more model sizes" : `${interiorMinimaText(isoflop.profiles)}${bad.map((p) => `; C = ${p.C.toExponential(1)}: ${p.message}`).join("")}`,
   });
   // 3. N_opt ∝ C^a from both approaches, a in range and in agreement
   const a2 = isoflop.nOpt?.exponent ?? null;

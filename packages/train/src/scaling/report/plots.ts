@@ -3,7 +3,7 @@
  * and minima, N_opt and D_opt against compute with reference slopes, loss
  * against tokens for every run, and predicted against observed loss.
  */
-import { plotSvg, rampColor, type SeriesSpec } from "../../plot/svg.js";
+import { plotSvg, rampColor, type ReferenceLine, type SeriesSpec } from "../../plot/svg.js";
 import { computeOptimal, KAPLAN_A, predictLoss, type ScalingAnalysis } from "../fit/index.js";
 
 /** One run's training curve for the loss-vs-tokens figure. */
@@ -22,16 +22,27 @@ const sci = (v: number) => v.toExponential(1).replace("e+", "e");
 const budgetColor = (i: number, n: number) => rampColor(n <= 1 ? 0.15 : 0.05 + (0.8 * i) / (n - 1));
 const logSpace = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (n - 1)));
 
-/** Loss against N per budget: observed runs, the fitted parabola, its minimum, and the Approach 3 law along the same budget. */
+/** Most budgets listed in the legend; with more, each budget is labelled directly at its largest size. */
+const LEGEND_BUDGETS = 12;
+
+/**
+ * Loss against N per budget (smallest budget first, sequential colours):
+ * observed runs, the fitted parabola and its minimum where it has an interior
+ * one (a budget without one is drawn as points only, and its label says so),
+ * and the Approach 3 law along the same budget.
+ */
 export function isoflopPlot(an: ScalingAnalysis): string {
   const profiles = an.isoflop.profiles.filter((p) => p.points.length >= 2);
+  const direct = profiles.length > LEGEND_BUDGETS;
   const series: SeriesSpec[] = [];
   profiles.forEach((p, i) => {
     const color = budgetColor(i, profiles.length);
     const Ns = p.points.map((q) => q.N);
-    series.push({ name: `C = ${sci(p.C)}`, color, line: false, marker: "circle", points: p.points.map((q) => [q.N, q.loss]) });
+    const name = `C = ${sci(p.C)}${p.verdict === "ok" ? "" : " (no interior minimum: points only)"}`;
+    const byN = [...p.points].sort((a, b) => a.N - b.N);
+    series.push({ name: direct ? undefined : name, label: direct ? `${sci(p.C)}${p.verdict === "ok" ? "" : " (points only)"}` : undefined, color, line: false, marker: "circle", points: byN.map((q) => [q.N, q.loss]) });
     const grid = logSpace(Math.min(...Ns) / 1.25, Math.max(...Ns) * 1.25, 40);
-    if (p.parabola) {
+    if (p.verdict === "ok" && p.parabola) {
       const { c0, c1, c2 } = p.parabola;
       series.push({ color, points: grid.map((n) => [n, c0 + c1 * Math.log(n) + c2 * Math.log(n) ** 2]) });
     }
@@ -40,7 +51,9 @@ export function isoflopPlot(an: ScalingAnalysis): string {
   });
   if (an.law) series.push({ name: "Approach 3 law", color: "#666", dash: "2 3", lineWidth: 1.2, points: [] });
   series.push({ name: "parabola minimum", color: "#333", line: false, marker: "diamond", markerSize: 5, markerFill: "white", points: [] });
-  return plotSvg({ title: "IsoFLOP profiles (Approach 2)", x: { label: "parameters N", log: true }, y: { label: "loss (nats/token)" }, series });
+  const without = profiles.filter((p) => p.verdict !== "ok").length;
+  const title = `IsoFLOP profiles (Approach 2)${without ? `; ${without} of ${profiles.length} budgets without an interior minimum: points only` : ""}`;
+  return plotSvg({ title, x: { label: "parameters N", log: true }, y: { label: "loss (nats/token)" }, series, ...(direct ? { width: 900 } : {}) });
 }
 
 /** N_opt and D_opt against C: the IsoFLOP minima, their power laws, the Approach 3 optimum, and slopes 0.5 and Kaplan's 0.73. */
@@ -70,20 +83,36 @@ export function optimalPlot(an: ScalingAnalysis): string {
   return plotSvg({ title: "Compute-optimal model size and tokens", x: { label: "compute C = 6·N·D (FLOPs)", log: true }, y: { label: "N_opt (parameters), D_opt (tokens)", log: true }, series, width: 820 });
 }
 
-/** Loss against tokens for every run, coloured by model size. */
-export function curvesPlot(curves: readonly RunCurve[]): string {
+/** The n-gram baselines a loss plot marks as reference lines (nats/token, on the validation text). */
+export interface Baselines {
+  unigram: number;
+  bigram: number;
+}
+
+/** Dashed reference lines for the unigram and bigram baselines. */
+export function baselineLines(b: Baselines | null | undefined): ReferenceLine[] {
+  if (!b) return [];
+  return [
+    { y: b.unigram, label: `unigram baseline ${b.unigram.toFixed(3)}`, color: "#b03a2e" },
+    { y: b.bigram, label: `bigram baseline ${b.bigram.toFixed(3)}`, color: "#7d3c98" },
+  ];
+}
+
+/** Loss against tokens for every run, coloured by model size on a sequential scale (legend smallest first), with the n-gram baselines. */
+export function curvesPlot(curves: readonly RunCurve[], baselines?: Baselines | null): string {
   const sizes = [...new Set(curves.map((c) => c.N))].sort((a, b) => a - b);
+  const sorted = [...curves].sort((a, b) => a.N - b.N || a.C - b.C);
   const named = new Set<number>();
-  const series: SeriesSpec[] = curves.map((c) => {
+  const series: SeriesSpec[] = sorted.map((c) => {
     const color = rampColor(sizes.length <= 1 ? 0.2 : (0.85 * sizes.indexOf(c.N)) / (sizes.length - 1));
     const first = !named.has(c.N);
     named.add(c.N);
     return { name: first ? c.label : undefined, color, lineWidth: 1.2, points: c.points };
   });
-  curves.forEach((c) => {
+  sorted.forEach((c) => {
     if (c.final) series.push({ color: "#222", line: false, marker: "circle", markerSize: 2.5, points: [c.final] });
   });
-  return plotSvg({ title: "Training loss (smoothed) against tokens; dots: final validation loss", x: { label: "tokens D", log: true }, y: { label: "loss (nats/token)", log: true }, series });
+  return plotSvg({ title: "Training loss (smoothed) against tokens; dots: final validation loss", x: { label: "tokens D", log: true }, y: { label: "loss (nats/token)", log: true }, series, references: baselineLines(baselines) });
 }
 
 /** Approach 3's predicted loss against the observed one, coloured by budget, with y = x. */

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { type ScalingAnalysis } from "../fit/index.js";
-import { curvesPlot, isoflopPlot, optimalPlot, predictedPlot, type RunCurve } from "./plots.js";
+import { curvesPlot, isoflopPlot, optimalPlot, predictedPlot, type Baselines, type RunCurve } from "./plots.js";
 
 /** What a sweep adds to a report. */
 export interface ReportExtras {
@@ -16,6 +16,8 @@ export interface ReportExtras {
   source?: string;
   /** Training curves (for `curves.svg`). */
   curves?: RunCurve[];
+  /** Baselines drawn as reference lines on `curves.svg`. */
+  baselines?: Baselines | null;
   /** Extra markdown sections appended to the report (each starting with a `##` heading). */
   sections?: string[];
 }
@@ -103,7 +105,7 @@ export function writeReport(dir: string, an: ScalingAnalysis, extras: ReportExtr
     ["optimal.svg", optimalPlot(an)],
     ["predicted.svg", predictedPlot(an)],
   ];
-  if (extras.curves?.length) files.push(["curves.svg", curvesPlot(extras.curves)]);
+  if (extras.curves?.length) files.push(["curves.svg", curvesPlot(extras.curves, extras.baselines)]);
   files.push(["report.md", reportMarkdown(an, extras)]);
   return files.map(([name, text]) => {
     const path = join(dir, name);

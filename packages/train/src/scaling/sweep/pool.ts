@@ -1,6 +1,6 @@
 /**
  * @file Parallel sweep runs in child processes. Each worker is `worker.ts`
- * started with tsx's loader (`--import`), prepares the data once, and takes
+ * (under tsx's loader in the repository, compiled in a package), prepares the data once, and takes
  * one run at a time over IPC. Probing runs every worker at once, so the
  * measured speed is the speed under that much contention.
  */
@@ -27,10 +27,14 @@ interface Slot {
   busy: boolean;
 }
 
-/** The loader flag that lets a child process run TypeScript (`--import <tsx>`). */
-function tsxImportFlag(): string[] {
+/**
+ * How a child process runs `worker`: compiled JavaScript (an installed package)
+ * directly, TypeScript source (this repository) under tsx's loader (`--import <tsx>`).
+ */
+function workerEntry(): { path: string; execArgv: string[] } {
+  if (import.meta.url.endsWith(".js")) return { path: fileURLToPath(new URL("./worker.js", import.meta.url)), execArgv: [] };
   const require = createRequire(import.meta.url);
-  return ["--import", pathToFileURL(require.resolve("tsx")).href];
+  return { path: fileURLToPath(new URL("./worker.ts", import.meta.url)), execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href] };
 }
 
 /** `jobs` worker processes. */
@@ -42,9 +46,9 @@ export class ProcessPoolExecutor implements Executor {
   /** Starts `jobs` workers and waits until each has prepared the data. */
   static async start(config: SweepConfig, sweepDir: string, jobs: number): Promise<ProcessPoolExecutor> {
     const pool = new ProcessPoolExecutor(jobs);
-    const worker = fileURLToPath(new URL("./worker.ts", import.meta.url));
+    const worker = workerEntry();
     for (let i = 0; i < jobs; i++) {
-      const child = fork(worker, [], { execArgv: tsxImportFlag(), stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      const child = fork(worker.path, [], { execArgv: worker.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
       const slot: Slot = { child, waiting: null, onLine: null, busy: false };
       child.on("message", (m: FromWorker) => {
         if (m.type === "line") return slot.onLine?.(m.line);

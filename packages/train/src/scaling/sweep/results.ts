@@ -1,7 +1,8 @@
 /**
  * @file `runs.csv`: one line per finished run, appended as each run ends, so
  * an interrupted sweep knows what is done. The first columns (`id, C, N, D,
- * loss`) make the file a points CSV that `kiln scaling fit` reads as is.
+ * loss`) make the file a points CSV that `kiln scaling fit` reads as is;
+ * `loss_se` is the standard error of `loss` over its validation windows.
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { ScalingPoint } from "../fit/index.js";
@@ -9,11 +10,14 @@ import { writeFileAtomic } from "../../util/atomic.js";
 
 /** The columns of runs.csv, in order. */
 export const RUN_COLUMNS = [
-  "id", "C", "N", "D", "loss",
+  "id", "C", "N", "D", "loss", "loss_se",
   "rung", "budget_index", "N_nonembedding", "N_with_head", "flops_per_token", "C_6ND", "C_exact",
   "hidden", "layers", "heads", "batch", "steps", "tokens_per_step", "epochs", "lr", "warmup",
   "train_loss", "wall_s", "tok_per_s", "flags",
 ] as const;
+
+/** The header of runs.csv files written before `loss_se` was recorded; read with `loss_se` NaN. */
+const LEGACY_COLUMNS = RUN_COLUMNS.filter((k) => k !== "loss_se");
 
 /** One finished run. */
 export type RunRow = { [K in (typeof RUN_COLUMNS)[number]]: K extends "id" | "rung" | "flags" ? string : number };
@@ -23,25 +27,27 @@ export function formatRunRow(row: RunRow): string {
   return RUN_COLUMNS.map((k) => String(row[k])).join(",");
 }
 
-/** Reads runs.csv (absent: no rows). A torn last line from a crash is ignored; the file is rewritten without it. */
+/** Reads runs.csv (absent: no rows; one from before `loss_se` reads with it NaN). A torn last line from a crash is ignored; the file is rewritten without it. */
 export function readRuns(path: string): RunRow[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, "utf8");
   const lines = text.split("\n");
   const header = lines[0] ?? "";
-  if (header !== RUN_COLUMNS.join(",")) throw new Error(`${path}: unexpected header ${JSON.stringify(header.slice(0, 80))}; this runs.csv is from another version or tool`);
+  const legacy = header === LEGACY_COLUMNS.join(",");
+  if (header !== RUN_COLUMNS.join(",") && !legacy) throw new Error(`${path}: unexpected header ${JSON.stringify(header.slice(0, 80))}; this runs.csv is from another version or tool`);
+  const columns: readonly string[] = legacy ? LEGACY_COLUMNS : RUN_COLUMNS;
   const rows: RunRow[] = [];
   let torn = !text.endsWith("\n");
   if (torn) lines.pop(); // a line cut short by a crash mid-append
   for (const line of lines.slice(1)) {
     if (line === "") continue;
     const cells = line.split(",");
-    if (cells.length !== RUN_COLUMNS.length) {
+    if (cells.length !== columns.length) {
       torn = true;
       continue;
     }
-    const row: Record<string, string | number> = {};
-    RUN_COLUMNS.forEach((k, i) => {
+    const row: Record<string, string | number> = { loss_se: NaN };
+    columns.forEach((k, i) => {
       const s = cells[i]!;
       row[k] = k === "id" || k === "rung" || k === "flags" ? s : s === "" ? NaN : Number(s);
     });
@@ -51,7 +57,7 @@ export function readRuns(path: string): RunRow[] {
     }
     rows.push(row as RunRow);
   }
-  if (torn) writeRuns(path, rows);
+  if (torn && !legacy) writeRuns(path, rows);
   return rows;
 }
 

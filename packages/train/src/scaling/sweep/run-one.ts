@@ -4,13 +4,15 @@
  * on matrices, clip 1.0, no sampling), resume from a mid-run checkpoint,
  * its runs.csv row and curve; and the throughput probe of a ladder rung.
  */
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseTrainConfig, type TrainConfig } from "../../config/train-config.js";
+import { latestCheckpoint, removeCheckpoints } from "../../checkpoint/store.js";
 import { readMetrics } from "../../metrics.js";
 import type { RunData } from "../../run-data.js";
 import { Trainer, type TrainerIO } from "../../trainer.js";
+import { writeFileAtomic } from "../../util/atomic.js";
 import { Progress } from "../../util/progress.js";
 import type { Rung } from "./ladder.js";
 import type { PlannedRun } from "./plan.js";
@@ -78,7 +80,7 @@ export async function executeRun(
   const interval = config.train.checkpointSeconds > 0 ? Math.round(config.train.checkpointSeconds / secondsPerStep) : 0;
   const trainConfig = runTrainConfig(config, run, rung, interval > 0 && interval < run.steps ? interval : 0);
   const io = fileIO(join(dir, "log.txt"), opts.progress);
-  const resumable = existsSync(join(dir, "checkpoint", "trainer.json"));
+  const resumable = latestCheckpoint(dir) !== null;
   if (!resumable) rmSync(join(dir, "metrics.jsonl"), { force: true });
   const trainer = resumable ? Trainer.resume(dir, io, data) : Trainer.create(trainConfig, dir, io, data);
   const sameRecipe = (c: TrainConfig) => JSON.stringify({ ...c, train: { ...c.train, checkpointInterval: 0 } });
@@ -92,16 +94,23 @@ export async function executeRun(
   const metrics = readMetrics(join(dir, "metrics.jsonl"));
   const wall = result.elapsed;
   const row: RunRow = {
-    id: run.id, C: run.C, N: rung.N, D: run.D, loss: result.finalValLoss ?? NaN,
+    id: run.id, C: run.C, N: rung.N, D: run.D, loss: result.finalValLoss ?? NaN, loss_se: Number((result.finalValidation?.stdErr ?? NaN).toPrecision(4)),
     rung: rung.name, budget_index: run.budgetIndex, N_nonembedding: rung.nonEmbedding, N_with_head: rung.withHead,
     flops_per_token: rung.flopsPerToken, C_6ND: 6 * rung.N * run.D, C_exact: rung.flopsPerToken * run.D,
     hidden: rung.hidden, layers: rung.layers, heads: rung.heads, batch: run.batchSize, steps: run.steps, tokens_per_step: run.tokensPerStep,
     epochs: Number(run.epochs.toFixed(4)), lr: run.lr, warmup: run.warmupSteps, train_loss: tailLoss(metrics),
     wall_s: Number(wall.toFixed(2)), tok_per_s: Math.round(run.D / Math.max(1e-9, wall)), flags: run.flags.join(";"),
   };
-  writeFileSync(join(dir, "result.json"), `${JSON.stringify({ ...row, sessionSeconds: (performance.now() - start) / 1000 }, null, 2)}\n`);
-  rmSync(join(dir, "checkpoint"), { recursive: true, force: true });
+  if (result.finalValidation) writeFileAtomic(join(dir, "val-windows.json"), `${JSON.stringify(result.finalValidation.windowLosses.map((x) => Number(x.toPrecision(7))))}\n`);
+  writeFileAtomic(join(dir, "result.json"), `${JSON.stringify({ ...row, sessionSeconds: (performance.now() - start) / 1000 }, null, 2)}\n`);
+  removeCheckpoints(dir);
   return { id: run.id, status: "completed", row };
+}
+
+/** The per-window validation losses of a finished run (null when it has none, e.g. runs from before they were kept). */
+export function runWindowLosses(dir: string): number[] | null {
+  const path = join(dir, "val-windows.json");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as number[]) : null;
 }
 
 /** (tokens, training loss) and (tokens, validation loss) points of a finished run's metrics.jsonl. */

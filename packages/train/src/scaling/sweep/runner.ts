@@ -5,8 +5,10 @@
  * yet in runs.csv — one line per run with "k of n" and an ETA — and finally
  * fit and write the report. An interrupted sweep resumes where it stopped.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { writeFileAtomic } from "../../util/atomic.js";
 import { join, resolve } from "node:path";
+import { formatLoss } from "../../eval/validation.js";
 import { prepareData } from "../../run-data.js";
 import { formatCount, formatDuration, type Progress } from "../../util/progress.js";
 import type { AnalysisOptions, ScalingAnalysis } from "../fit/index.js";
@@ -69,7 +71,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
       executor = chosen.executor;
       log(`probing throughput on ${executor.jobs} process${executor.jobs > 1 ? "es" : ""} (the sizes the plan needs)...`);
       const { plan: p, throughput, measured } = await measureAndPlan(executor, config, ladder, data.train.length, log);
-      plan = { format: PLAN_FORMAT, createdAt: new Date().toISOString(), config, jobs: executor.jobs, jobsReason: chosen.reason, throughput, measured, trainTokens: data.train.length, valTokens: data.val.length, ...p };
+      plan = { format: PLAN_FORMAT, createdAt: new Date().toISOString(), config, jobs: executor.jobs, jobsReason: chosen.reason, throughput, measured, trainTokens: data.train.length, valTokens: data.val.length, baselines: { unigram: data.baseline.unigramHeldOut!, bigram: data.baseline.bigramHeldOut! }, ...p };
       if (!opts.dryRun) savePlan(out, plan); // a dry run leaves no plan behind: the real start measures again
     } else {
       const resumeJobs = opts.jobs !== undefined && opts.jobs > 0 ? opts.jobs : plan.jobs;
@@ -79,7 +81,9 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
     if (stopRequested) executor.stop();
     const trained = plan.runs.filter((r) => r.status === "run");
     log(`plan: ${plan.budgets.length} budgets (${plan.budgets.map(budgetLabel).join(", ")}), ${trained.length} runs, ${plan.runs.length - trained.length} skipped, ${trained.filter((r) => r.flags.length).length} flagged; expected wall time ${formatDuration(plan.predictedSeconds)} (time budget ${formatDuration(config.timeBudget)})`);
-    if (plan.predictedSeconds > config.timeBudget) log(`note: even the smallest budget series takes longer than the time budget at the measured speed`);
+    if (config.budgets.values.length === 0) log(`note: the budgets were sized to the time budget at this machine's measured speed, so another machine (or this one under other load) plans other runs; list budgets.values to fix them`);
+    else if (plan.predictedSeconds > config.timeBudget) log(`note: at the measured speed these budgets take longer than the time budget`);
+    if (config.budgets.values.length === 0 && plan.predictedSeconds > config.timeBudget) log(`note: even the smallest budget series takes longer than the time budget at the measured speed`);
     for (const r of plan.runs) log(`  ${r.id}: ${r.status === "skipped" ? `skipped — ${r.reason}` : `D ${formatCount(r.D)} = ${r.steps} steps × ${r.tokensPerStep} tok, ${r.epochs.toFixed(2)} epochs, ~${formatDuration(r.predictedSeconds)}${r.flags.length ? ` [${r.flags.join(", ")}]` : ""}`}`);
     if (opts.dryRun) {
       await executor.close();
@@ -133,7 +137,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
         predictedDone += run.predictedSeconds;
         actualDone += (performance.now() - a.start) / 1000;
         progress.done();
-        log(`[${index.get(run.id)}/${trained.length}] ${run.id} done: val loss ${outcome.row.loss.toFixed(4)} in ${formatDuration((performance.now() - a.start) / 1000)} (predicted ${formatDuration(run.predictedSeconds)}); ${finished.size}/${trained.length} done, sweep ETA ${eta()}`);
+        log(`[${index.get(run.id)}/${trained.length}] ${run.id} done: val loss ${formatLoss({ loss: outcome.row.loss, stdErr: outcome.row.loss_se })} in ${formatDuration((performance.now() - a.start) / 1000)} (predicted ${formatDuration(run.predictedSeconds)}); ${finished.size}/${trained.length} done, sweep ETA ${eta()}`);
       } catch (e) {
         active.delete(run.id);
         if (e instanceof WorkerLostError) {
@@ -142,7 +146,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
           return false;
         }
         mkdirSync(runDir(out, run.id), { recursive: true });
-        writeFileSync(join(runDir(out, run.id), "failed.txt"), `${(e as Error).message}\n`);
+        writeFileAtomic(join(runDir(out, run.id), "failed.txt"), `${(e as Error).message}\n`);
         failedNow++;
         progress.done();
         log(`[${index.get(run.id)}/${trained.length}] ${run.id} FAILED: ${(e as Error).message}`);

@@ -27,6 +27,8 @@ export interface StoredPlan extends Plan {
   jobsReason: string;
   trainTokens: number;
   valTokens: number;
+  /** Unigram and bigram losses on the validation split (fitted on the training split); absent in plans made before they were recorded. */
+  baselines?: { unigram: number; bigram: number };
 }
 
 /** One session of work on a sweep. */

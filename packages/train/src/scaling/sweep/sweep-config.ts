@@ -25,7 +25,7 @@ const rungSchema = object({
 /** The schema of a sweep file; `SweepConfig` is inferred from it. */
 export const sweepConfigSchema = object({
   name: string("sweep"),
-  /** Target wall-clock seconds for all runs; budgets are scaled to fit unless `budgets.values` is given. */
+  /** Target wall-clock seconds for all runs; budgets are scaled to fit (on this machine, at its measured speed) unless `budgets.values` is given, as the presets do. */
   timeBudget: positive(600),
   budgets: object({
     /** Explicit compute budgets in FLOPs (C = 6·N·D); overrides sizing from the time budget. */
@@ -74,8 +74,8 @@ export const sweepConfigSchema = object({
     hardMinSteps: count(10),
     /** Runs needing more epochs of the training split are skipped. */
     maxEpochs: positive(4),
-    /** Validation sequences behind each run's final loss (the same ones for every run). */
-    evalSequences: count(64),
+    /** Validation windows behind each run's final loss, spread evenly over the whole split (the same ones for every run; see eval/validation.ts). */
+    evalSequences: count(1024),
     /** Validation evaluations during a run besides the final one (for the curves). */
     curveEvals: count(0, 0),
     seed: number(1337, { integer: true }),
@@ -127,9 +127,9 @@ export function parseSweepConfig(raw: unknown, source = "sweep"): SweepConfig {
   return c;
 }
 
-/** Directory of the bundled presets (`configs/sweeps/` at the repository root). */
+/** Directory of the bundled presets: `presets/` in the @kiln/train package, the same from `src/` and compiled `dist/`. */
 export function presetDir(): string {
-  return fileURLToPath(new URL("../../../../../configs/sweeps/", import.meta.url));
+  return fileURLToPath(new URL("../../../presets/", import.meta.url));
 }
 
 /** Loads a sweep file or a preset by name (`quick`, `full`), with `--set key=value` overrides. */

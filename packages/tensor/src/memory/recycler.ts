@@ -1,0 +1,82 @@
+/**
+ * @file Which storage a backward pass may free, and when: every storage created while the pass
+ * runs is recorded, and a `Recycler` returns each to the memory pool once no pending gradient,
+ * leaf `.grad` or retained grad uses it. Autograd's graph walk (autograd/backward.ts) drives it.
+ */
+import type { Storage } from "../storage.js";
+import type { Tensor } from "../tensor.js";
+import { release } from "./pool.js";
+
+let created: Storage[] | null = null;
+
+// Starts (a list) or stops (null) recording every storage created; returns the previous list.
+function trackStorages(list: Storage[] | null): Storage[] | null {
+  const prev = created;
+  created = list;
+  return prev;
+}
+
+/**
+ * @internal Records `s` as made by the backward pass now running, if any, which frees it once
+ * unused: `Storage` calls it for every new storage, and a backward rule for storage it made in
+ * the forward pass and hands over (cross-entropy's gradient).
+ */
+export function recordStorage(s: Storage): void {
+  created?.push(s);
+}
+
+/**
+ * Storage bookkeeping of one pass. Only the pass can reach storage it created: backward rules
+ * keep nothing they make (see `BackwardFn`), so such storage is dead once no pending gradient,
+ * leaf `.grad` or retained grad shares it, and it goes back to the pool at the next `sweep`.
+ */
+export class Recycler {
+  /** Every storage created since the pass began (filled by `recordStorage`). */
+  readonly made: Storage[] = [];
+  private readonly ours = new Set<Storage>();
+  private readonly uses = new Map<Storage, number>();
+  private readonly candidates: Storage[] = [];
+  private seen = 0;
+
+  /** Runs `fn` with every storage it creates recorded as made by this pass. */
+  during<T>(fn: () => T): T {
+    const outer = trackStorages(this.made);
+    try {
+      return fn();
+    } finally {
+      trackStorages(outer);
+    }
+  }
+
+  /** One more pending use of `t`'s storage (a gradient waiting to be consumed, a leaf's `.grad`). */
+  hold(t: Tensor): void {
+    this.uses.set(t.storage, (this.uses.get(t.storage) ?? 0) + 1);
+  }
+
+  /** One use fewer; at zero the storage becomes a candidate for the next `sweep`. */
+  drop(t: Tensor): void {
+    const n = this.uses.get(t.storage);
+    if (n === undefined) return; // not held by this pass (e.g. a `.grad` from an earlier one)
+    if (n > 1) this.uses.set(t.storage, n - 1);
+    else {
+      this.uses.delete(t.storage);
+      this.candidates.push(t.storage);
+    }
+  }
+
+  /** Returns every storage made by this pass that no use holds to the pool. */
+  sweep(): void {
+    for (; this.seen < this.made.length; this.seen++) {
+      const s = this.made[this.seen]!;
+      this.ours.add(s);
+      this.candidates.push(s);
+    }
+    for (const s of this.candidates) {
+      if (this.ours.has(s) && !this.uses.has(s)) {
+        this.ours.delete(s);
+        release(s.data); // nothing may use `s` (or a view of it) afterwards
+      }
+    }
+    this.candidates.length = 0;
+  }
+}
