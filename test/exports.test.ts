@@ -9,7 +9,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
-const PACKAGES = ["tensor", "nn", "optim", "data", "train"] as const;
+const PACKAGES = ["tensor", "nn", "optim", "data", "train", "lab"] as const;
 
 /** `name` for values (`class`, `function`, `const`), `type name` for declarations with no runtime value. */
 function exportList(program: ts.Program, file: string): string[] {
