@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, utimesSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

@@ -9,7 +9,7 @@ import { gemm } from "../kernels/matmul.js";
 import { broadcastShapes, broadcastStrides, fmtShape, numelOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { sumTo } from "./reduce.js";
-import { checkTensor, copyOf, empty, uninit } from "./util.js";
+import { checkTensor, copyOf, uninit } from "./util.js";
 
 type FloatArray = Float32Array | Float64Array;
 

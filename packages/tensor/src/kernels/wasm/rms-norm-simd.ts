@@ -48,7 +48,7 @@ export function rmsNormBackwardKernel(): Func {
   const f = new Func("rmsBwd", Array<"i32">(7).fill("i32"));
   const [dx, g, x, w, rstd, rows, n] = f.i32Params(7);
   const [j, end] = f.locals("i32", 2);
-  const [acc, gw, rv, cv] = f.locals("v128", 4);
+  const [acc, rv, cv] = f.locals("v128", 3);
   const [r, c] = f.locals("f32", 2);
   f.get(n).i32(4).i32Mul().set(end);
   // pushes g⊙w at column j (or g alone)
