@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Generator } from "@kiln/tensor";
-import { direction, logGamma, pairedTTest, regularizedIncompleteBeta, studentTCdf, studentTQuantile, summarize } from "../src/ablate/stats.js";
+import { direction, logGamma, pairedTTest, regularizedIncompleteBeta, studentTCdf, studentTQuantile, summarize } from "../src/stats/stats.js";
 
 describe("Student's t", () => {
   it("t_{0.975, df} matches the printed table (3 decimals) and SciPy (1e-9)", () => {

@@ -8,13 +8,13 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { latestCheckpoint } from "../src/checkpoint/store.js";
+import { latestCheckpoint } from "@kiln/train";
 import { runAblation } from "../src/ablate/runner.js";
 import type { AblationReport, RunResult } from "../src/ablate/report.js";
 import { parseAblationSpec } from "../src/ablate/spec.js";
-import { main } from "../src/cli/main.js";
-import { Progress } from "../src/util/progress.js";
-import { makeCorpusDir, tempRunDir } from "./helpers.js";
+import { main } from "@kiln/train";
+import { Progress } from "@kiln/train";
+import { makeCorpusDir, tempRunDir } from "../../train/test/helpers.js";
 
 const corpus = makeCorpusDir();
 const root = tempRunDir();

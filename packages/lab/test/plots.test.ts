@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { plotSvg } from "../src/plot/svg.js";
 import { decimalsOf, formatTick, linearTicks, niceStep } from "../src/plot/ticks.js";
-import { analyzeScaling, COARSE_GRID, computeOptimal, predictLoss, type ScalingPoint } from "../src/scaling/fit/index.js";
+import { analyzeScaling, COARSE_GRID, computeOptimal, predictLoss, type ScalingPoint } from "../src/fit/index.js";
 import { curvesPlot, isoflopPlot } from "../src/scaling/report/plots.js";
 
 /** Every `<text>` element's content with its x and y attributes. */

@@ -7,9 +7,9 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli/main.js";
-import { RUN_COLUMNS } from "../src/scaling/sweep/results.js";
-import { tempRunDir } from "./helpers.js";
+import { main } from "@kiln/train";
+import { RUN_COLUMNS } from "../src/scaling/results.js";
+import { tempRunDir } from "../../train/test/helpers.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/scaling/published-style.csv", import.meta.url));
 let out: string[];

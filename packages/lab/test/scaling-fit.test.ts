@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import {
   analyzeScaling, computeOptimal, COARSE_GRID, fitIsoflop, fitLossLaw, fitParabola, fitProfile, minimizeLbfgs, parsePointsCsv,
   predictLoss, seededRandom, dropHighestLoss, type LossLaw, type ScalingPoint,
-} from "../src/scaling/fit/index.js";
+} from "../src/fit/index.js";
 
 const LAW: LossLaw = { E: 1.8, A: 480, B: 2100, alpha: 0.35, beta: 0.37 };
 const FIXTURE = new URL("./fixtures/scaling/published-style.csv", import.meta.url);
@@ -132,7 +132,7 @@ describe("analyzeScaling", () => {
 
 describe("the fits module", () => {
   it("imports nothing but its own files and node builtins (no trainer, no @kiln packages)", () => {
-    const dir = new URL("../src/scaling/fit/", import.meta.url);
+    const dir = new URL("../src/fit/", import.meta.url);
     for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
       const specifiers = [...readFileSync(new URL(f, dir), "utf8").matchAll(/from "([^"]+)"/g)].map((m) => m[1]!);
       for (const s of specifiers) expect(s, `${f} imports ${s}`).toMatch(/^(\.\/[\w-]+\.js|node:\w+)$/);

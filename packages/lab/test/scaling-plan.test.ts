@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { plotSvg, formatPower } from "../src/plot/svg.js";
-import { buildLadder } from "../src/scaling/sweep/ladder.js";
-import { estimateThroughput } from "../src/scaling/sweep/measure.js";
-import { makespan, planBudget, planSweep, type Throughput } from "../src/scaling/sweep/plan.js";
-import { loadSweepConfig, parseSweepConfig } from "../src/scaling/sweep/sweep-config.js";
+import { buildLadder } from "../src/scaling/ladder.js";
+import { estimateThroughput } from "../src/scaling/measure.js";
+import { makespan, planBudget, planSweep, type Throughput } from "../src/scaling/plan.js";
+import { loadSweepConfig, parseSweepConfig } from "../src/scaling/sweep-config.js";
 
 const quick = loadSweepConfig("quick");
 const full = loadSweepConfig("full");

@@ -7,16 +7,16 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { latestCheckpoint } from "../src/checkpoint/store.js";
-import { prepareData } from "../src/run-data.js";
-import { buildLadder } from "../src/scaling/sweep/ladder.js";
-import { planRun } from "../src/scaling/sweep/plan.js";
-import { readRuns, RUN_COLUMNS, type RunRow } from "../src/scaling/sweep/results.js";
-import { executeRun, sweepDataConfig } from "../src/scaling/sweep/run-one.js";
-import { runSweep } from "../src/scaling/sweep/runner.js";
-import { parseSweepConfig, type SweepConfig } from "../src/scaling/sweep/sweep-config.js";
-import { Progress } from "../src/util/progress.js";
-import { makeCorpusDir, tempRunDir } from "./helpers.js";
+import { latestCheckpoint } from "@kiln/train";
+import { prepareData } from "@kiln/train";
+import { buildLadder } from "../src/scaling/ladder.js";
+import { planRun } from "../src/scaling/plan.js";
+import { readRuns, RUN_COLUMNS, type RunRow } from "../src/scaling/results.js";
+import { executeRun, sweepDataConfig } from "../src/scaling/run-one.js";
+import { runSweep } from "../src/scaling/runner.js";
+import { parseSweepConfig, type SweepConfig } from "../src/scaling/sweep-config.js";
+import { Progress } from "@kiln/train";
+import { makeCorpusDir, tempRunDir } from "../../train/test/helpers.js";
 
 const corpus = makeCorpusDir();
 const cache = join(tempRunDir(), "cache");

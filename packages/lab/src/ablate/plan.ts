@@ -7,8 +7,8 @@
  */
 import { Llama } from "@kiln/nn";
 import { Generator } from "@kiln/tensor";
-import { ConfigError, applyOverride } from "../config/schema.js";
-import { modelConfigFor, parseTrainConfig, type TrainConfig } from "../config/train-config.js";
+import { ConfigError, applyOverride } from "@kiln/train";
+import { modelConfigFor, parseTrainConfig, type TrainConfig } from "@kiln/train";
 import { RESERVED_KEYS, type AblationSpec, type MatchMode, type VariantSpec } from "./spec.js";
 
 /** How a variant's parameter count was matched to the baseline's. */
@@ -41,7 +41,7 @@ export interface PlannedVariant extends VariantSpec {
 }
 
 /** One training run of the grid. */
-export interface PlannedRun {
+export interface AblationRun {
   variant: string;
   seed: number;
   /** Run directory relative to the ablation's output directory. */
@@ -55,7 +55,7 @@ export interface AblationPlan {
   seeds: number[];
   variants: PlannedVariant[];
   /** Seed-major (every variant of seed 1, then of seed 2, …), so an interrupted ablation holds complete pairs. */
-  runs: PlannedRun[];
+  runs: AblationRun[];
   /** Caveats worth printing and reporting (e.g. a variant that changes the data order). */
   warnings: string[];
 }

@@ -4,7 +4,7 @@
  * shape, batch, steps and schedule, seeds, what the validation loss was
  * measured on (with its standard error) and the n-gram baselines.
  */
-import { formatCount, formatDuration } from "../util/progress.js";
+import { formatCount, formatDuration } from "@kiln/train";
 import type { AblationReport } from "./report.js";
 
 const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));

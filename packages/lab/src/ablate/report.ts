@@ -6,10 +6,10 @@
  * `report.md` (report-md.ts) and SVG figures.
  */
 import { cpus } from "node:os";
-import { modelConfigFor, type TrainConfig } from "../config/train-config.js";
+import { modelConfigFor, type TrainConfig } from "@kiln/train";
 import type { AblationPlan, ParamMatch } from "./plan.js";
 import type { PublishedClaim } from "./spec.js";
-import { direction, pairedTTest, summarize, type PairedTest, type Summary } from "./stats.js";
+import { direction, pairedTTest, summarize, type PairedTest, type Summary } from "../stats/stats.js";
 
 /** The format tag of `ablation.json`. */
 export const ABLATION_FORMAT = "kiln.ablation/1";
@@ -173,7 +173,7 @@ function meanCurve(results: RunResult[]): VariantReport["curve"] {
 }
 
 /** Builds the report of `plan` from the finished runs in `results`. */
-export function buildReport(plan: AblationPlan, results: RunResult[]): AblationReport {
+export function buildAblationReport(plan: AblationPlan, results: RunResult[]): AblationReport {
   const spec = plan.spec;
   const byVariant = (name: string) => plan.seeds.map((seed) => results.find((r) => r.variant === name && r.seed === seed)).filter((r): r is RunResult => r !== undefined);
   const baseRuns = byVariant(spec.baseline);

@@ -8,16 +8,16 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { latestCheckpoint, removeCheckpoints } from "../checkpoint/store.js";
-import { ConfigError } from "../config/schema.js";
-import { formatLoss, validationLoss, validationSample } from "../eval/validation.js";
-import { readMetrics } from "../metrics.js";
-import { Trainer } from "../trainer.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { formatCount, formatDuration, Progress } from "../util/progress.js";
-import { planAblation, type AblationPlan, type PlannedRun, type PlannedVariant } from "./plan.js";
-import { buildReport, medianThroughput, type AblationReport, type RunResult } from "./report.js";
-import { writeReport } from "./report-md.js";
+import { latestCheckpoint, removeCheckpoints } from "@kiln/train";
+import { ConfigError } from "@kiln/train";
+import { formatLoss, validationLoss, validationSample } from "@kiln/train";
+import { readMetrics } from "@kiln/train";
+import { Trainer } from "@kiln/train";
+import { writeFileAtomic } from "@kiln/train";
+import { formatCount, formatDuration, Progress } from "@kiln/train";
+import { planAblation, type AblationPlan, type AblationRun, type PlannedVariant } from "./plan.js";
+import { buildAblationReport, medianThroughput, type AblationReport, type RunResult } from "./report.js";
+import { writeAblationReport } from "./report-md.js";
 import type { AblationSpec } from "./spec.js";
 
 /** Where an ablation reports: permanent lines and the live progress line. */
@@ -80,7 +80,7 @@ function firstDifference(a: unknown, b: unknown, path = ""): string | null {
 }
 
 /** Whether a run is finished, checkpointed part-way, or not started; a run trained with another config is an error. */
-function runState(outDir: string, run: PlannedRun): "done" | "partial" | "fresh" {
+function runState(outDir: string, run: AblationRun): "done" | "partial" | "fresh" {
   const dir = join(outDir, run.dir);
   const check = (file: string, saved: unknown) => {
     const diff = firstDifference(saved, run.config);
@@ -165,8 +165,8 @@ export async function runAblation(spec: AblationSpec, io: AblateIO, opts: Ablate
   const finish = (): AblateOutcome => {
     const results = plan.runs.filter((r) => existsSync(join(outDir, r.dir, "result.json"))).map((r) => JSON.parse(readFileSync(join(outDir, r.dir, "result.json"), "utf8")) as RunResult);
     if (results.length === 0) throw new Error(`${outDir}: no finished runs to report on`);
-    outcome.report = buildReport(plan, results);
-    for (const dir of [outDir, ...(reportDir ? [reportDir] : [])]) writeReport(dir, outcome.report, command);
+    outcome.report = buildAblationReport(plan, results);
+    for (const dir of [outDir, ...(reportDir ? [reportDir] : [])]) writeAblationReport(dir, outcome.report, command);
     io.log(`report: ${join(reportDir ?? outDir, "report.md")}`);
     return outcome;
   };
@@ -238,7 +238,7 @@ export async function runAblation(spec: AblationSpec, io: AblateIO, opts: Ablate
 }
 
 /** The `result.json` of a finished run. */
-function resultOf(run: PlannedRun, trainer: Trainer, dir: string): RunResult {
+function resultOf(run: AblationRun, trainer: Trainer, dir: string): RunResult {
   const rows = readMetrics(join(dir, "metrics.jsonl"));
   const curve = rows.filter((r) => r.valLoss !== undefined).map((r) => ({ step: r.step, tokens: r.tokens, valLoss: r.valLoss! }));
   const m = trainer.model;

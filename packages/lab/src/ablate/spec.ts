@@ -7,7 +7,10 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { ConfigError, nullable, number, object, string, type Field } from "../config/schema.js";
+import { ConfigError, schema } from "@kiln/train";
+
+const { nullable, number, object, string } = schema;
+type Field<T> = schema.Field<T>;
 
 /** What a variant's parameter count is matched to the baseline's by, via `model.intermediate_size`. */
 export type MatchMode = "params" | "non_embedding_params";

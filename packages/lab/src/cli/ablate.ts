@@ -5,12 +5,12 @@
  * resumes; Ctrl-C checkpoints the current run.
  */
 import { basename, dirname } from "node:path";
-import { ConfigError } from "../config/schema.js";
+import { ConfigError } from "@kiln/train";
 import { runAblation } from "../ablate/runner.js";
 import { parseAblationSpec, parseCount, parseVariantArg, readJson } from "../ablate/spec.js";
-import { formatCount, Progress } from "../util/progress.js";
-import { intFlag } from "./flags.js";
-import type { Command } from "./main.js";
+import { formatCount, Progress } from "@kiln/train";
+import { intFlag } from "@kiln/train";
+import type { Command } from "@kiln/train";
 
 const USAGE = `usage: kiln ablate --spec FILE [options]
        kiln ablate --config FILE --variant NAME:key=value[,key=value…] … [options]

@@ -4,15 +4,15 @@
  * writing fit.json, report.md and the SVG figures.
  */
 import { dirname, basename, join } from "node:path";
-import { analyzeScaling, CHINCHILLA_GRID, COARSE_GRID, readPointsCsv, type AnalysisOptions } from "../scaling/fit/index.js";
-import { writeReport } from "../scaling/report/report.js";
-import { runSweep } from "../scaling/sweep/runner.js";
-import { readPlan } from "../scaling/sweep/state.js";
-import { loadSweepConfig } from "../scaling/sweep/sweep-config.js";
-import { writeSweepReport } from "../scaling/sweep/sweep-report.js";
-import { Progress } from "../util/progress.js";
-import { intFlag, numFlag } from "./flags.js";
-import type { Command } from "./main.js";
+import { analyzeScaling, CHINCHILLA_GRID, COARSE_GRID, readPointsCsv, type AnalysisOptions } from "../fit/index.js";
+import { writeFitReport } from "../scaling/report/report.js";
+import { runSweep } from "../scaling/runner.js";
+import { readPlan } from "../scaling/state.js";
+import { loadSweepConfig } from "../scaling/sweep-config.js";
+import { writeSweepReport } from "../scaling/sweep-report.js";
+import { Progress } from "@kiln/train";
+import { intFlag, numFlag } from "@kiln/train";
+import type { Command } from "@kiln/train";
 
 const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR] [--jobs N] [--dry-run] [--set key=value ...]
        kiln scaling --sweep FILE [same options]
@@ -59,7 +59,7 @@ async function fitCommand(csv: string, values: Record<string, unknown>): Promise
   const out = typeof values.out === "string" ? values.out : join(dirname(csv), `${basename(csv, ".csv")}-fit`);
   const t0 = performance.now();
   const an = analyzeScaling(points, fitOptions(values));
-  const files = writeReport(out, an, { title: `Scaling fit of ${basename(csv)}`, source: `Produced by \`kiln scaling fit ${csv}\`.` });
+  const files = writeFitReport(out, an, { title: `Scaling fit of ${basename(csv)}`, source: `Produced by \`kiln scaling fit ${csv}\`.` });
   const law = an.law;
   if (law) {
     const ci = law.bootstrap?.ci;

@@ -4,11 +4,11 @@
  * runs through the same functions, and forward each run's live progress line.
  */
 import { join } from "node:path";
-import type { RunData } from "../../run-data.js";
-import type { Trainer } from "../../trainer.js";
-import { Progress } from "../../util/progress.js";
+import type { RunData } from "@kiln/train";
+import type { Trainer } from "@kiln/train";
+import { Progress } from "@kiln/train";
 import type { Rung } from "./ladder.js";
-import type { PlannedRun, Throughput } from "./plan.js";
+import type { SweepRun, Throughput } from "./plan.js";
 import { executeRun, probeRung, type RunOutcome } from "./run-one.js";
 import type { SweepConfig } from "./sweep-config.js";
 
@@ -19,7 +19,7 @@ export interface Executor {
   /** Measured tokens/second per rung (at the sweep's full batch size), with this many jobs busy at once. */
   probe(rungs: readonly Rung[]): Promise<Throughput>;
   /** Trains one run in `<sweepDir>/runs/<id>`; `onLine` gets its live progress line. */
-  run(run: PlannedRun, rung: Rung, tokPerSec: number, onLine: (line: string) => void): Promise<RunOutcome>;
+  run(run: SweepRun, rung: Rung, tokPerSec: number, onLine: (line: string) => void): Promise<RunOutcome>;
   /** Asks every active run to checkpoint and stop. */
   stop(): void;
   close(): Promise<void>;
@@ -59,7 +59,7 @@ export class InProcessExecutor implements Executor {
     return Object.fromEntries(rungs.map((r) => [r.name, probeRung(this.config, r, this.data, this.config.train.batchSize)]));
   }
 
-  async run(run: PlannedRun, rung: Rung, tokPerSec: number, onLine: (line: string) => void): Promise<RunOutcome> {
+  async run(run: SweepRun, rung: Rung, tokPerSec: number, onLine: (line: string) => void): Promise<RunOutcome> {
     try {
       return await executeRun(this.config, run, rung, runDir(this.sweepDir, run.id), this.data, {
         progress: new LineProgress(onLine),

@@ -5,10 +5,10 @@
  * again), so a short sweep does not spend its minutes timing big models.
  */
 import { availableParallelism } from "node:os";
-import type { RunData } from "../../run-data.js";
+import type { RunData } from "@kiln/train";
 import { InProcessExecutor, type Executor } from "./executor.js";
 import type { Rung } from "./ladder.js";
-import { planSweep, type Plan, type Throughput } from "./plan.js";
+import { planSweep, type SweepPlan, type Throughput } from "./plan.js";
 import { ProcessPoolExecutor } from "./pool.js";
 import type { SweepConfig } from "./sweep-config.js";
 
@@ -53,7 +53,7 @@ export function estimateThroughput(ladder: readonly Rung[], measured: Throughput
  */
 export async function measureAndPlan(
   executor: Executor, config: SweepConfig, ladder: readonly Rung[], trainTokens: number, log: (l: string) => void,
-): Promise<{ plan: Plan; throughput: Throughput; measured: string[] }> {
+): Promise<{ plan: SweepPlan; throughput: Throughput; measured: string[] }> {
   const measured: Throughput = {};
   await executor.probe(ladder.slice(0, 1)); // warm-up, untimed
   let todo: Rung[] = ladder.slice(0, 2);

@@ -9,7 +9,7 @@ import type { Rung } from "./ladder.js";
 import type { SweepConfig } from "./sweep-config.js";
 
 /** One run of the plan. */
-export interface PlannedRun {
+export interface SweepRun {
   /** Stable id, e.g. `c2.00e11-d32L2` (runs.csv key and run directory). */
   id: string;
   budgetIndex: number;
@@ -48,7 +48,7 @@ export function predictSeconds(config: SweepConfig, tokens: number, tokPerSec: n
 }
 
 /** The run of `rung` at budget C (skipped or not). */
-export function planRun(config: SweepConfig, rung: Rung, C: number, budgetIndex: number, trainTokens: number, tps: Throughput): PlannedRun {
+export function planRun(config: SweepConfig, rung: Rung, C: number, budgetIndex: number, trainTokens: number, tps: Throughput): SweepRun {
   const T = config.data.contextLength;
   const t = config.train;
   const targetD = C / (6 * rung.N);
@@ -75,7 +75,7 @@ export function planRun(config: SweepConfig, rung: Rung, C: number, budgetIndex:
  * consecutive ones centred (in ln N) on √(C / (6·tokensPerParam)); sizes of
  * the ladder's nominal window that cannot be trained are listed as skipped.
  */
-export function planBudget(config: SweepConfig, ladder: readonly Rung[], C: number, budgetIndex: number, trainTokens: number, tps: Throughput): PlannedRun[] {
+export function planBudget(config: SweepConfig, ladder: readonly Rung[], C: number, budgetIndex: number, trainTokens: number, tps: Throughput): SweepRun[] {
   const k = config.sizesPerBudget;
   const guess = Math.log(Math.sqrt(C / (6 * config.tokensPerParam)));
   const window = <T extends { N: number }>(items: readonly T[]): T[] => {
@@ -111,20 +111,20 @@ export function makespan(seconds: readonly number[], jobs: number): number {
 }
 
 /** A whole plan: the budgets, the runs (skipped ones included) and the predicted wall time. */
-export interface Plan {
+export interface SweepPlan {
   budgets: number[];
-  runs: PlannedRun[];
+  runs: SweepRun[];
   predictedSeconds: number;
 }
 
 /** Plans the given budgets. */
-export function planBudgets(config: SweepConfig, ladder: readonly Rung[], budgets: readonly number[], trainTokens: number, tps: Throughput, jobs: number): Plan {
+export function planBudgets(config: SweepConfig, ladder: readonly Rung[], budgets: readonly number[], trainTokens: number, tps: Throughput, jobs: number): SweepPlan {
   const runs = budgets.flatMap((C, i) => planBudget(config, ladder, C, i, trainTokens, tps));
   return { budgets: [...budgets], runs, predictedSeconds: makespan(runs.filter((r) => r.status === "run").map((r) => r.predictedSeconds), jobs) };
 }
 
 /** True when every budget of the plan trains its full window of sizes. */
-export function isComplete(config: SweepConfig, plan: Plan): boolean {
+export function isComplete(config: SweepConfig, plan: SweepPlan): boolean {
   return plan.budgets.every((_, i) => plan.runs.filter((r) => r.budgetIndex === i && r.status === "run").length >= config.sizesPerBudget);
 }
 
@@ -134,12 +134,12 @@ export function isComplete(config: SweepConfig, plan: Plan): boolean {
  * window of sizes at every budget and whose predicted wall time fits
  * `timeBudget`, scanned on a fine logarithmic grid.
  */
-export function planSweep(config: SweepConfig, ladder: readonly Rung[], trainTokens: number, tps: Throughput, jobs: number): Plan {
+export function planSweep(config: SweepConfig, ladder: readonly Rung[], trainTokens: number, tps: Throughput, jobs: number): SweepPlan {
   if (config.budgets.values.length > 0) return planBudgets(config, ladder, [...config.budgets.values].sort((a, b) => a - b), trainTokens, tps, jobs);
   const { min, max } = config.budgets;
   const steps = 240;
-  let best: Plan | null = null;
-  let smallest: Plan | null = null;
+  let best: SweepPlan | null = null;
+  let smallest: SweepPlan | null = null;
   for (let i = 0; i <= steps; i++) {
     const Cmax = Math.exp(Math.log(min) + ((Math.log(max) - Math.log(min)) * i) / steps);
     const plan = planBudgets(config, ladder, budgetSeries(config, Cmax), trainTokens, tps, jobs);

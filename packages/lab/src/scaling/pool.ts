@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Executor } from "./executor.js";
 import type { Rung } from "./ladder.js";
-import type { PlannedRun, Throughput } from "./plan.js";
+import type { SweepRun, Throughput } from "./plan.js";
 import type { RunOutcome } from "./run-one.js";
 import type { SweepConfig } from "./sweep-config.js";
 import type { FromWorker, ToWorker } from "./worker.js";
@@ -87,7 +87,7 @@ export class ProcessPoolExecutor implements Executor {
     return out;
   }
 
-  async run(run: PlannedRun, rung: Rung, tokPerSec: number, onLine: (line: string) => void): Promise<RunOutcome> {
+  async run(run: SweepRun, rung: Rung, tokPerSec: number, onLine: (line: string) => void): Promise<RunOutcome> {
     const slot = this.slots.find((s) => !s.busy);
     if (slot === undefined) throw new Error("ProcessPoolExecutor: every worker is busy");
     slot.busy = true;

@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { ScalingPoint } from "../fit/index.js";
-import { writeFileAtomic } from "../../util/atomic.js";
+import { writeFileAtomic } from "@kiln/train";
 
 /** The columns of runs.csv, in order. */
 export const RUN_COLUMNS = [

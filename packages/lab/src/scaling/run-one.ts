@@ -7,15 +7,15 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseTrainConfig, type TrainConfig } from "../../config/train-config.js";
-import { latestCheckpoint, removeCheckpoints } from "../../checkpoint/store.js";
-import { readMetrics } from "../../metrics.js";
-import type { RunData } from "../../run-data.js";
-import { Trainer, type TrainerIO } from "../../trainer.js";
-import { writeFileAtomic } from "../../util/atomic.js";
-import { Progress } from "../../util/progress.js";
+import { parseTrainConfig, type TrainConfig } from "@kiln/train";
+import { latestCheckpoint, removeCheckpoints } from "@kiln/train";
+import { readMetrics } from "@kiln/train";
+import type { RunData } from "@kiln/train";
+import { Trainer, type TrainerIO } from "@kiln/train";
+import { writeFileAtomic } from "@kiln/train";
+import { Progress } from "@kiln/train";
 import type { Rung } from "./ladder.js";
-import type { PlannedRun } from "./plan.js";
+import type { SweepRun } from "./plan.js";
 import type { RunRow } from "./results.js";
 import type { SweepConfig } from "./sweep-config.js";
 
@@ -39,7 +39,7 @@ export function sweepDataConfig(config: SweepConfig, rung?: Rung): TrainConfig {
 }
 
 /** The training config of a planned run. */
-export function runTrainConfig(config: SweepConfig, run: PlannedRun, rung: Rung, checkpointInterval = 0): TrainConfig {
+export function runTrainConfig(config: SweepConfig, run: SweepRun, rung: Rung, checkpointInterval = 0): TrainConfig {
   const base = sweepDataConfig(config, rung);
   const o = config.optim;
   const evalInterval = config.train.curveEvals > 0 ? Math.max(1, Math.ceil(run.steps / (config.train.curveEvals + 1))) : run.steps;
@@ -73,7 +73,7 @@ function tailLoss(rows: { loss?: number }[], k = 5): number {
  * (so Ctrl-C can ask it to stop). The checkpoint is removed once the run is done.
  */
 export async function executeRun(
-  config: SweepConfig, run: PlannedRun, rung: Rung, dir: string, data: RunData,
+  config: SweepConfig, run: SweepRun, rung: Rung, dir: string, data: RunData,
   opts: { progress: Progress; tokPerSec: number; onTrainer?: (t: Trainer) => void },
 ): Promise<RunOutcome> {
   const secondsPerStep = run.tokensPerStep / Math.max(1, opts.tokPerSec);
@@ -132,7 +132,7 @@ export function runCurve(dir: string): { train: [number, number][]; val: [number
 export function probeRung(config: SweepConfig, rung: Rung, data: RunData, batchSize: number): number {
   const dir = mkdtempSync(join(tmpdir(), "kiln-probe-"));
   try {
-    const probeRun = { id: `probe-${rung.name}`, steps: 1000, batchSize, warmupSteps: 10, lr: rung.lr } as PlannedRun;
+    const probeRun = { id: `probe-${rung.name}`, steps: 1000, batchSize, warmupSteps: 10, lr: rung.lr } as SweepRun;
     const quiet = new Progress({ write: () => true, isTTY: false });
     const trainer = Trainer.create(runTrainConfig(config, probeRun, rung), dir, { log: () => {}, progress: quiet }, data);
     trainer.trainStep();

@@ -6,15 +6,15 @@
  * fit and write the report. An interrupted sweep resumes where it stopped.
  */
 import { existsSync, mkdirSync } from "node:fs";
-import { writeFileAtomic } from "../../util/atomic.js";
+import { writeFileAtomic } from "@kiln/train";
 import { join, resolve } from "node:path";
-import { formatLoss } from "../../eval/validation.js";
-import { prepareData } from "../../run-data.js";
-import { formatCount, formatDuration, type Progress } from "../../util/progress.js";
+import { formatLoss } from "@kiln/train";
+import { prepareData } from "@kiln/train";
+import { formatCount, formatDuration, type Progress } from "@kiln/train";
 import type { AnalysisOptions, ScalingAnalysis } from "../fit/index.js";
 import { InProcessExecutor, runDir, type Executor } from "./executor.js";
 import { buildLadder, conventionLines } from "./ladder.js";
-import { budgetLabel, type PlannedRun } from "./plan.js";
+import { budgetLabel, type SweepRun } from "./plan.js";
 import { chooseExecutor, measureAndPlan } from "./measure.js";
 import { ProcessPoolExecutor, WorkerLostError } from "./pool.js";
 import { appendRun, readRuns } from "./results.js";
@@ -29,7 +29,7 @@ export interface SweepOptions {
   out: string;
   /** Training processes (overrides the config; 0 = decide by probing). */
   jobs?: number;
-  /** Plan, print the expected time, and stop. */
+  /** SweepPlan, print the expected time, and stop. */
   dryRun?: boolean;
   /** Also write the report (and runs.csv, plan.json) here, e.g. benchmarks/results/scaling/full. */
   reportDir?: string;
@@ -103,7 +103,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
     let actualDone = 0;
     let completedNow = 0;
     let failedNow = 0;
-    const active = new Map<string, { run: PlannedRun; start: number; line: string }>();
+    const active = new Map<string, { run: SweepRun; start: number; line: string }>();
     const eta = () => {
       const factor = predictedDone > 0 ? actualDone / predictedDone : 1;
       const now = performance.now();
@@ -116,7 +116,7 @@ export function runSweep(config: SweepConfig, opts: SweepOptions): SweepHandle {
       progress.update(`${parts.join(" ‖ ")} | ${finished.size}/${trained.length} done, sweep ETA ${eta()}`);
     };
     /** Trains one run; false when its worker is gone (the lane stops). */
-    const startOne = async (run: PlannedRun): Promise<boolean> => {
+    const startOne = async (run: SweepRun): Promise<boolean> => {
       const rung = rungs.get(run.rung)!;
       index.set(run.id, ++started);
       active.set(run.id, { run, start: performance.now(), line: "starting" });

@@ -6,15 +6,15 @@
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../util/atomic.js";
-import type { Plan, Throughput } from "./plan.js";
+import { writeFileAtomic } from "@kiln/train";
+import type { SweepPlan, Throughput } from "./plan.js";
 import type { SweepConfig } from "./sweep-config.js";
 
 /** The format tag of plan.json. */
 export const PLAN_FORMAT = "kiln.scaling-plan/1";
 
 /** plan.json. */
-export interface StoredPlan extends Plan {
+export interface StoredPlan extends SweepPlan {
   format: typeof PLAN_FORMAT;
   createdAt: string;
   /** The sweep config the plan was made from (`jobs` aside, a resumed sweep must match it). */

@@ -6,7 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { applyOverride, ConfigError, list, number, object, string, type Infer } from "../../config/schema.js";
+import { applyOverride, ConfigError, schema } from "@kiln/train";
+
+const { list, number, object, string } = schema;
+type Infer<F> = schema.Infer<F>;
 
 const positive = (def: number | undefined) => number(def, { min: 0, exclusiveMin: true });
 const count = (def: number | undefined, min = 1) => number(def, { integer: true, min });
@@ -127,9 +130,9 @@ export function parseSweepConfig(raw: unknown, source = "sweep"): SweepConfig {
   return c;
 }
 
-/** Directory of the bundled presets: `presets/` in the @kiln/train package, the same from `src/` and compiled `dist/`. */
+/** Directory of the bundled presets: `presets/` in the @kiln/lab package, the same from `src/` and compiled `dist/`. */
 export function presetDir(): string {
-  return fileURLToPath(new URL("../../../presets/", import.meta.url));
+  return fileURLToPath(new URL("../../presets/", import.meta.url));
 }
 
 /** Loads a sweep file or a preset by name (`quick`, `full`), with `--set key=value` overrides. */

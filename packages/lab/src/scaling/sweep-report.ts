@@ -7,10 +7,10 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { analyzeScaling, type AnalysisOptions, type ScalingAnalysis } from "../fit/index.js";
-import type { RunCurve } from "../report/plots.js";
-import { writeReport } from "../report/report.js";
-import { describeSample, pairedStdErr, validationSample } from "../../eval/validation.js";
-import { formatCount, formatDuration } from "../../util/progress.js";
+import type { RunCurve } from "./report/plots.js";
+import { writeFitReport } from "./report/report.js";
+import { describeSample, pairedStdErr, validationSample } from "@kiln/train";
+import { formatCount, formatDuration } from "@kiln/train";
 import { runDir } from "./executor.js";
 import { buildLadder, conventionLines } from "./ladder.js";
 import { budgetLabel } from "./plan.js";
@@ -104,6 +104,6 @@ export function writeSweepReport(dir: string, plan: StoredPlan, outDirs: string[
     baselines: plan.baselines ?? null,
     sections: sections(dir, plan, rows),
   };
-  for (const d of outDirs) writeReport(d, an, extras);
+  for (const d of outDirs) writeFitReport(d, an, extras);
   return an;
 }

@@ -4,11 +4,11 @@
  * request, answering over the IPC channel. Ctrl-C is left to the parent,
  * which sends "stop" so the active run checkpoints before the worker exits.
  */
-import { prepareData, type RunData } from "../../run-data.js";
-import type { Trainer } from "../../trainer.js";
+import { prepareData, type RunData } from "@kiln/train";
+import type { Trainer } from "@kiln/train";
 import { LineProgress, runDir } from "./executor.js";
 import type { Rung } from "./ladder.js";
-import type { PlannedRun } from "./plan.js";
+import type { SweepRun } from "./plan.js";
 import { executeRun, probeRung, sweepDataConfig, type RunOutcome } from "./run-one.js";
 import type { SweepConfig } from "./sweep-config.js";
 
@@ -16,7 +16,7 @@ import type { SweepConfig } from "./sweep-config.js";
 export type ToWorker =
   | { type: "init"; config: SweepConfig; sweepDir: string }
   | { type: "probe"; rungs: Rung[] }
-  | { type: "run"; run: PlannedRun; rung: Rung; tokPerSec: number }
+  | { type: "run"; run: SweepRun; rung: Rung; tokPerSec: number }
   | { type: "stop" }
   | { type: "exit" };
 

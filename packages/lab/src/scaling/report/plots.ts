@@ -4,7 +4,7 @@
  * against tokens for every run, and predicted against observed loss.
  */
 import { plotSvg, rampColor, type ReferenceLine, type SeriesSpec } from "../../plot/svg.js";
-import { computeOptimal, KAPLAN_A, predictLoss, type ScalingAnalysis } from "../fit/index.js";
+import { computeOptimal, KAPLAN_A, predictLoss, type ScalingAnalysis } from "../../fit/index.js";
 
 /** One run's training curve for the loss-vs-tokens figure. */
 export interface RunCurve {

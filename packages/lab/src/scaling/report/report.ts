@@ -4,12 +4,12 @@
  * IsoFLOP table, a plain statement of what reproduced) and the SVG figures.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../../util/atomic.js";
-import { type ScalingAnalysis } from "../fit/index.js";
+import { writeFileAtomic } from "@kiln/train";
+import { type ScalingAnalysis } from "../../fit/index.js";
 import { curvesPlot, isoflopPlot, optimalPlot, predictedPlot, type Baselines, type RunCurve } from "./plots.js";
 
 /** What a sweep adds to a report. */
-export interface ReportExtras {
+export interface FitReportExtras {
   /** Report title (default "Scaling analysis"). */
   title?: string;
   /** Where the points came from, one line. */
@@ -39,7 +39,7 @@ export function summarySentence(an: ScalingAnalysis): string {
 }
 
 /** `report.md` for an analysis. */
-export function reportMarkdown(an: ScalingAnalysis, extras: ReportExtras = {}): string {
+export function fitReportMarkdown(an: ScalingAnalysis, extras: FitReportExtras = {}): string {
   const L: string[] = [`# ${extras.title ?? "Scaling analysis"}`, ""];
   if (extras.source) L.push(extras.source, "");
   L.push(
@@ -98,7 +98,7 @@ export function reportMarkdown(an: ScalingAnalysis, extras: ReportExtras = {}): 
 }
 
 /** Writes `fit.json`, `report.md` and the SVG figures into `dir` (each file atomically); returns the paths. */
-export function writeReport(dir: string, an: ScalingAnalysis, extras: ReportExtras = {}): string[] {
+export function writeFitReport(dir: string, an: ScalingAnalysis, extras: FitReportExtras = {}): string[] {
   const files: [string, string][] = [
     ["fit.json", `${JSON.stringify(an, null, 2)}\n`],
     ["isoflop.svg", isoflopPlot(an)],
@@ -106,7 +106,7 @@ export function writeReport(dir: string, an: ScalingAnalysis, extras: ReportExtr
     ["predicted.svg", predictedPlot(an)],
   ];
   if (extras.curves?.length) files.push(["curves.svg", curvesPlot(extras.curves, extras.baselines)]);
-  files.push(["report.md", reportMarkdown(an, extras)]);
+  files.push(["report.md", fitReportMarkdown(an, extras)]);
   return files.map(([name, text]) => {
     const path = join(dir, name);
     writeFileAtomic(path, text);

@@ -1,0 +1,13 @@
+/**
+ * @file The `kiln` commands @kiln/lab adds: `scaling`, `ablate`. The `kiln`
+ * binary of @kiln/train loads them from here when this package is installed.
+ */
+import type { Command } from "@kiln/train";
+import { ablateCommand } from "./cli/ablate.js";
+import { scalingCommand } from "./cli/scaling.js";
+
+/** Every command of @kiln/lab, by name. */
+export const commands: Record<string, Command> = {
+  scaling: scalingCommand,
+  ablate: ablateCommand,
+};
