@@ -44,8 +44,8 @@ export interface PlannedVariant extends VariantSpec {
 export interface AblationRun {
   variant: string;
   seed: number;
-  /** Run directory relative to the ablation's output directory. */
-  dir: string;
+  /** The run's id in the plan directory (`<variant>.seed-<seed>`): it trains in `runs/<id>/`. */
+  id: string;
   config: TrainConfig;
 }
 
@@ -179,7 +179,7 @@ export function planAblation(spec: AblationSpec): AblationPlan {
     }
     return { ...v, config, ...counts, matched, steps, tokensPerStep: tps, tokens: steps * tps, flops: steps * tps * counts.flopsPerToken };
   });
-  const runs = seeds.flatMap((seed) => variants.map((v) => ({ variant: v.name, seed, dir: `${v.name}/seed-${seed}`, config: runConfig(raws.get(v.name)!, spec, v.name, seed, v.steps) })));
+  const runs = seeds.flatMap((seed) => variants.map((v) => ({ variant: v.name, seed, id: `${v.name}.seed-${seed}`, config: runConfig(raws.get(v.name)!, spec, v.name, seed, v.steps) })));
   return { spec, seeds, variants, runs, warnings };
 }
 

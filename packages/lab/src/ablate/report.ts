@@ -7,6 +7,7 @@
  */
 import { cpus } from "node:os";
 import { modelConfigFor, type TrainConfig } from "@kiln/train";
+import type { RunTiming } from "../queue/plan-dir.js";
 import type { AblationPlan, ParamMatch } from "./plan.js";
 import type { PublishedClaim } from "./spec.js";
 import { direction, pairedTTest, summarize, type PairedTest, type Summary } from "../stats/stats.js";
@@ -14,7 +15,7 @@ import { direction, pairedTTest, summarize, type PairedTest, type Summary } from
 /** The format tag of `ablation.json`. */
 export const ABLATION_FORMAT = "kiln.ablation/1";
 
-/** One finished run, as saved in its `result.json`. */
+/** One finished run, as saved in its `result.json`: only what training determines (its timing.json says how long it took). */
 export interface RunResult {
   variant: string;
   seed: number;
@@ -25,10 +26,6 @@ export interface RunResult {
   flopsPerToken: number;
   steps: number;
   tokens: number;
-  /** Median training throughput over the run's logging windows. */
-  tokensPerSec: number;
-  /** Wall-clock seconds of training and evaluation. */
-  elapsed: number;
   /** Validation loss at every evaluation. */
   curve: { step: number; tokens: number; valLoss: number }[];
   /** Standard error of `finalValLoss` over its validation windows (absent in results written before it was recorded). */
@@ -76,7 +73,7 @@ export interface AblationReport {
   equal: "tokens" | "flops";
   runsDone: number;
   runsPlanned: number;
-  /** Sum of the runs' wall-clock seconds. */
+  /** Sum of the runs' wall-clock seconds (from their timing.json). */
   trainingSeconds: number;
   machine: { cpus: number; cpuModel: string; node: string };
   generated: string;
@@ -144,17 +141,6 @@ export function outcomeOf(expect: PublishedClaim["expect"], test: PairedTest): s
   return (expect === "better") === (d === "lower") ? "reproduced" : `contradicted: the variant was ${d === "lower" ? "better" : "worse"} here`;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Median of the positive values (logging-window throughputs). */
-export function medianThroughput(values: (number | undefined)[]): number {
-  return median(values.filter((v): v is number => v !== undefined && v > 0));
-}
-
 /** Mean curve over the evaluation steps every seed reached. */
 function meanCurve(results: RunResult[]): VariantReport["curve"] {
   const out: VariantReport["curve"] = { step: [], tokens: [], mean: [], sd: [] };
@@ -172,10 +158,13 @@ function meanCurve(results: RunResult[]): VariantReport["curve"] {
   return out;
 }
 
+/** A finished run's result with its timing (absent when not recorded). */
+export type TimedResult = RunResult & { timing?: RunTiming };
+
 /** Builds the report of `plan` from the finished runs in `results`. */
-export function buildAblationReport(plan: AblationPlan, results: RunResult[]): AblationReport {
+export function buildAblationReport(plan: AblationPlan, results: TimedResult[]): AblationReport {
   const spec = plan.spec;
-  const byVariant = (name: string) => plan.seeds.map((seed) => results.find((r) => r.variant === name && r.seed === seed)).filter((r): r is RunResult => r !== undefined);
+  const byVariant = (name: string) => plan.seeds.map((seed) => results.find((r) => r.variant === name && r.seed === seed)).filter((r): r is TimedResult => r !== undefined);
   const baseRuns = byVariant(spec.baseline);
   const baseVariant = plan.variants.find((v) => v.name === spec.baseline)!;
   const variants = plan.variants.map((v): VariantReport => {
@@ -196,7 +185,7 @@ export function buildAblationReport(plan: AblationPlan, results: RunResult[]): A
       seeds: runs.map((r) => r.seed),
       finalValLoss: runs.map((r) => r.finalValLoss),
       loss: summarize(runs.map((r) => r.finalValLoss)),
-      tokensPerSec: summarize(runs.map((r) => r.tokensPerSec)),
+      tokensPerSec: summarize(runs.map((r) => r.timing?.tokensPerSec ?? NaN)),
       vsBaseline,
       verdict: vsBaseline === null ? "baseline" : verdictOf(vsBaseline),
       curve: meanCurve(runs),
@@ -207,7 +196,7 @@ export function buildAblationReport(plan: AblationPlan, results: RunResult[]): A
     format: ABLATION_FORMAT, name: spec.name, description: spec.description, baseline: spec.baseline, baseSource: spec.baseSource,
     seeds: plan.seeds, budget: spec.budget, equal: spec.equal,
     runsDone: results.length, runsPlanned: plan.runs.length,
-    trainingSeconds: results.reduce((s, r) => s + r.elapsed, 0),
+    trainingSeconds: results.reduce((s, r) => s + (r.timing?.seconds ?? 0), 0),
     machine: { cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? "unknown", node: process.version },
     generated: new Date().toISOString().slice(0, 10),
     warnings: plan.warnings, set: spec.set, setup: setupOf(baseVariant.config, baseVariant.steps),

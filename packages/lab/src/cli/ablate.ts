@@ -4,13 +4,17 @@
  * config plus `--variant name:key=value,…`. Re-running the same command
  * resumes; Ctrl-C checkpoints the current run.
  */
-import { basename, dirname } from "node:path";
-import { ConfigError } from "@kiln/train";
-import { runAblation } from "../ablate/runner.js";
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { ConfigError, formatDuration, intFlag, Progress, UsageError, type Command } from "@kiln/train";
+import { planAblation } from "../ablate/plan.js";
 import { parseAblationSpec, parseCount, parseVariantArg, readJson } from "../ablate/spec.js";
-import { formatCount, Progress } from "@kiln/train";
-import { intFlag } from "@kiln/train";
-import type { Command } from "@kiln/train";
+import { ablationPlanFile, ablationStudy, describeAblation, predictAblation } from "../ablate/study.js";
+import { planStatus } from "../queue/queue.js";
+import { runPlanLocally, writeOrResumePlan } from "../run/local.js";
+import { openPlan } from "../run/studies.js";
+import { plannedLine } from "./planned.js";
+import { withSigint } from "./sigint.js";
 
 const USAGE = `usage: kiln ablate --spec FILE [options]
        kiln ablate --config FILE --variant NAME:key=value[,key=value…] … [options]
@@ -26,12 +30,15 @@ const USAGE = `usage: kiln ablate --spec FILE [options]
   --equal MODE         tokens (default) | flops: equal training FLOPs, the baseline's tokens × its FLOPs/token
   --set key=value      override a base config field for every variant (repeatable)
   --name NAME          the ablation's name with --config (default <config>-ablation)
-  --out DIR            run directory (default runs/ablations/<name>); re-running resumes, repeating no finished run
+  --out DIR            plan directory (default runs/ablations/<name>); re-running resumes, repeating no finished run
   --report DIR         also write report.md, ablation.json and the SVGs here
+  --jobs N             local worker processes (default 1)
   --estimate-steps N   steps timed per variant for the wall-time estimate (default 2; 0 skips)
   --keep-checkpoints   keep each finished run's checkpoint (default: only metrics and results)
-  --dry-run            print the plan and the expected wall time, train nothing
-  --report-only        rebuild the report from the finished runs`;
+  --plan-only          write DIR/plan.json and stop: run it with kiln lab run DIR --index I
+                       (e.g. a Slurm array job) or --claim, then kiln lab report DIR
+  --dry-run            print the plan and the expected wall time, write nothing
+  --report-only        rebuild the report from the finished runs (the same as kiln lab report DIR)`;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -99,7 +106,7 @@ function rawSpec(v: Values): { raw: Record<string, unknown>; source: string; dir
 function commandLine(v: Values): string {
   const parts = ["kiln ablate"];
   for (const [k, val] of Object.entries(v)) {
-    if (["verbose", "help", "dry-run", "report-only"].includes(k) || val === undefined || val === false) continue;
+    if (["verbose", "help", "dry-run", "report-only", "plan-only", "jobs", "estimate-steps"].includes(k) || val === undefined || val === false) continue;
     for (const x of Array.isArray(val) ? val : [val]) parts.push(x === true ? `--${k}` : `--${k} ${/^[\w./:,=+-]+$/.test(x) ? x : JSON.stringify(x)}`);
   }
   return parts.join(" ");
@@ -110,37 +117,48 @@ export const ablateCommand: Command = {
   options: {
     spec: { type: "string" }, config: { type: "string" }, variant: { type: "string", multiple: true }, match: { type: "string" },
     seeds: { type: "string" }, steps: { type: "string" }, tokens: { type: "string" }, equal: { type: "string" },
-    set: { type: "string", multiple: true }, name: { type: "string" }, out: { type: "string" }, report: { type: "string" },
-    "estimate-steps": { type: "string" }, "keep-checkpoints": { type: "boolean" }, "dry-run": { type: "boolean" }, "report-only": { type: "boolean" },
+    set: { type: "string", multiple: true }, name: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
+    "estimate-steps": { type: "string" }, "keep-checkpoints": { type: "boolean" }, "dry-run": { type: "boolean" }, "report-only": { type: "boolean" }, "plan-only": { type: "boolean" },
   },
   async run(values) {
+    const modes = ["dry-run", "report-only", "plan-only"].filter((k) => values[k] === true);
+    if (modes.length > 1) throw new UsageError(`give one of --${modes.join(", --")}`);
     const { raw, source, dir } = rawSpec(values);
     const spec = parseAblationSpec(raw, source, dir);
     const estimateSteps = intFlag(values, "estimate-steps", 2, { min: 0 });
+    const jobs = intFlag(values, "jobs", 1, { min: 1 });
+    const ablation = planAblation(spec);
     const progress = new Progress();
-    const io = { log: (line: string) => progress.log(line), progress };
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      io.log("\nCtrl-C: checkpointing the current run (press again to quit at once); re-run the same command to resume");
-      controller.abort();
-    };
-    process.on("SIGINT", onSigint);
-    try {
-      const outcome = await runAblation(spec, io, {
-        estimateSteps, signal: controller.signal, command: commandLine(values),
-        keepCheckpoints: values["keep-checkpoints"] === true, dryRun: values["dry-run"] === true, reportOnly: values["report-only"] === true,
-      });
-      if (outcome.status === "interrupted") return 130;
-      const w = Math.max(0, ...(outcome.report?.variants ?? []).map((v) => v.name.length));
-      for (const v of outcome.report?.variants ?? []) {
-        const t = v.vsBaseline;
-        const delta = t ? ` Δ ${t.meanDiff >= 0 ? "+" : ""}${t.meanDiff.toFixed(4)} [${t.ci[0].toFixed(4)}, ${t.ci[1].toFixed(4)}]` : "";
-        io.log(`${v.name.padEnd(w)} val loss ${v.loss.mean.toFixed(4)} ± ${v.loss.sd.toFixed(4)}, ${formatCount(v.tokensPerSec.mean)} tok/s${delta}: ${v.verdict}`);
-      }
+    const log = (line: string) => progress.log(line);
+    for (const line of describeAblation(ablation)) log(line);
+    const planned = ablationPlanFile(ablation, { keepCheckpoints: values["keep-checkpoints"] === true, command: commandLine(values) });
+    const out = spec.out;
+    const report = { reportDir: spec.report ?? undefined, log };
+    if (values["dry-run"]) {
+      if (estimateSteps > 0) log(`expected wall time: ${formatDuration(predictAblation(planned, null, estimateSteps, log))} for ${planned.runs.length} runs (throughput: the median of ${estimateSteps} steps per variant after a warm-up step; evaluation included)`);
       return 0;
-    } finally {
-      process.off("SIGINT", onSigint);
     }
+    if (values["report-only"]) {
+      if (!existsSync(join(out, "plan.json"))) throw new ConfigError(`${out}: no plan.json, so nothing to report on; run the ablation (or plan it with --plan-only) first`);
+      const { plan, study } = openPlan(out);
+      writeOrResumePlan(out, planned); // refuses a directory planned from another spec
+      study.report(out, plan, report);
+      return 0;
+    }
+    const { plan, resumed } = writeOrResumePlan(out, planned);
+    if (values["plan-only"]) {
+      console.log(plannedLine(out, plan));
+      return 0;
+    }
+    const status = planStatus(out);
+    const done = status.filter((s) => s.state === "done").length;
+    if (resumed && done > 0) log(`${out}: ${done} of ${plan.runs.length} runs already finished (kept, not repeated)`);
+    if (estimateSteps > 0 && done < plan.runs.length) {
+      log(`expected wall time: ${formatDuration(predictAblation(plan, out, estimateSteps, log) / jobs)} for ${plan.runs.length - done} runs (throughput: the median of ${estimateSteps} steps per variant after a warm-up step; evaluation included)`);
+    }
+    const complete = await withSigint(log, "checkpointing the current run", (signal) => runPlanLocally(out, { jobs, log, progress, signal }));
+    if (!complete) return 130;
+    ablationStudy.report(out, plan, report);
+    return 0;
   },
 };

@@ -2,16 +2,31 @@
  * @file A plan directory: every run of a study, fixed before any training, on
  * a filesystem that all workers share. `plan.json` lists the runs; each run
  * trains in `runs/<id>/` and is done once `runs/<id>/result.json` exists
- * (written atomically, so a result is either whole or absent).
+ * (written atomically, so a result is either whole or absent). A result holds
+ * only what training determines (the same bytes wherever the run executed);
+ * how long it took and on which host goes beside it in `timing.json`.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@kiln/tensor";
+import { firstDifference } from "./same-config.js";
 
 /** One unit of work: its id (a safe file name) and its kind-specific, fully resolved config. */
 export interface PlanRun {
   id: string;
   config: unknown;
+  /** Relative amount of work (e.g. training FLOPs), for the ETA; 1 when absent. */
+  cost?: number;
+}
+
+/** Where and how long a finished run trained: expected to differ between hosts and executions. */
+export interface RunTiming {
+  /** Wall-clock seconds of training and evaluation, over every session of the run. */
+  seconds: number;
+  /** Training tokens per second (median over the run's logging windows). */
+  tokensPerSec: number;
+  host: string;
+  finishedAt: string;
 }
 
 /** Everything a worker needs to execute any run of a study. */
@@ -25,7 +40,7 @@ export interface Plan {
 }
 
 const PLAN_FILE = "plan.json";
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 /** A plan that cannot be written or read; the message names the directory and what is wrong. */
 export class PlanError extends Error {
@@ -51,9 +66,9 @@ export function writePlan(dir: string, plan: Plan): void {
   validate(plan, dir);
   const path = join(dir, PLAN_FILE);
   if (existsSync(path)) {
-    // A planner writes its fields in a fixed order, so equal plans are equal text.
-    if (JSON.stringify(readPlan(dir)) === JSON.stringify(JSON.parse(JSON.stringify(plan)))) return;
-    throw new PlanError(`${dir} already holds a different plan; choose a new directory (or delete it to start over)`);
+    const diff = firstDifference(readPlan(dir), JSON.parse(JSON.stringify(plan)));
+    if (diff === null) return;
+    throw new PlanError(`${dir} already holds a different plan (it differs in ${diff}); choose a new directory (or delete it to start over)`);
   }
   writeFileAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
 }
@@ -86,4 +101,15 @@ export function readResult(dir: string, id: string): unknown {
 /** Records run `id` as done (atomically: a reader sees the whole result or none). */
 export function writeResult(dir: string, id: string, result: unknown): void {
   writeFileAtomic(join(runDir(dir, id), "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Records how long the run in `runDir` took (atomically); an executor writes it before returning the run's result. */
+export function writeTiming(runDirectory: string, timing: RunTiming): void {
+  writeFileAtomic(join(runDirectory, "timing.json"), `${JSON.stringify(timing, null, 2)}\n`);
+}
+
+/** The timing of run `id`, or undefined when it has none (not done, or its executor records none). */
+export function readTiming(dir: string, id: string): RunTiming | undefined {
+  const path = join(runDir(dir, id), "timing.json");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as RunTiming) : undefined;
 }

@@ -31,6 +31,8 @@ export type Executor = (plan: Plan, run: PlanRun, dir: string, signal: AbortSign
 export interface WorkerOptions {
   worker?: string;
   timing?: ClaimTiming;
+  /** Stops the worker: the active run is asked to checkpoint and stop (its claim is given back), and no further run is claimed. */
+  signal?: AbortSignal;
   /** Told of each run a worker starts and ends. */
   onEvent?: (event: { kind: "start" | "done" | "stopped" | "lost"; run: PlanRun; index: number }) => void;
 }
@@ -61,6 +63,9 @@ async function executeClaimed(plan: Plan, dir: string, index: number, claim: Cla
   const run = plan.runs[index]!;
   const timing = opts.timing ?? DEFAULT_TIMING;
   const controller = new AbortController();
+  const stop = () => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", stop);
+  if (opts.signal?.aborted) stop();
   let lost = false;
   const beat = setInterval(() => {
     if (!claim.heartbeat()) {
@@ -90,6 +95,7 @@ async function executeClaimed(plan: Plan, dir: string, index: number, claim: Cla
     throw e;
   } finally {
     clearInterval(beat);
+    opts.signal?.removeEventListener("abort", stop);
   }
 }
 
@@ -139,6 +145,7 @@ export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerO
   for (;;) {
     let open = 0;
     for (let index = 0; index < plan.runs.length; index++) {
+      if (opts.signal?.aborted) return finished;
       const id = plan.runs[index]!.id;
       if (readResult(dir, id) !== undefined) continue;
       open++;

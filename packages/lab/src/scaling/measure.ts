@@ -1,39 +1,22 @@
 /**
- * @file Measuring before planning: whether two training processes beat one
- * on this machine, and the throughput of the ladder sizes the plan needs —
- * probed lazily (plan with estimates, probe the sizes the plan uses, plan
- * again), so a short sweep does not spend its minutes timing big models.
+ * @file Measuring the ladder's throughput: per rung at the sweep's full batch
+ * size with the shared probe, and lazily for planning by time budget (plan
+ * with estimates, probe the sizes that plan uses, plan again), so a short
+ * sweep does not spend its minutes timing big models.
  */
-import { availableParallelism } from "node:os";
 import type { RunData } from "@kiln/train";
-import { InProcessExecutor, type Executor } from "./executor.js";
+import { probeThroughput } from "../run/probe.js";
 import type { Rung } from "./ladder.js";
 import { planSweep, type SweepPlan, type Throughput } from "./plan.js";
-import { ProcessPoolExecutor } from "./pool.js";
+import { runTrainConfig } from "./run-one.js";
 import type { SweepConfig } from "./sweep-config.js";
 
-/** Picks the executor: `jobs` if given (≥ 1), else 2 processes when a probe shows they beat 1 by more than 15%. */
-export async function chooseExecutor(
-  config: SweepConfig, out: string, data: RunData, ladder: readonly Rung[], jobs: number, log: (l: string) => void,
-): Promise<{ executor: Executor; reason: string }> {
-  const inProcess = () => new InProcessExecutor(config, out, data);
-  if (jobs === 1) return { executor: inProcess(), reason: "1 requested" };
-  if (jobs > 1) return { executor: await ProcessPoolExecutor.start(config, out, jobs), reason: `${jobs} requested` };
-  if (availableParallelism() < 2) return { executor: inProcess(), reason: "1 core" };
-  const sample = [ladder[0]!, ladder[Math.floor(ladder.length / 2)]!];
-  const single = inProcess();
-  await single.probe(sample.slice(0, 1)); // let V8 compile the hot loops before timing
-  const alone = await single.probe(sample);
-  const pool = await ProcessPoolExecutor.start(config, out, 2);
-  await pool.probe(sample.slice(0, 1));
-  const together = await pool.probe(sample);
-  const speedup = sample.reduce((s, r) => s + (2 * together[r.name]!) / alone[r.name]!, 0) / sample.length;
-  const use = speedup > 1.15;
-  const reason = `2 processes measured at ${speedup.toFixed(2)}× the throughput of 1 on ${sample.map((r) => r.name).join(" and ")}`;
-  log(`parallel probe: ${reason} → ${use ? "2 processes" : "1 process"}`);
-  if (use) return { executor: pool, reason };
-  await pool.close();
-  return { executor: single, reason };
+/** Measured training tokens/second of each of `rungs` (at `train.batchSize`). */
+export function probeRungs(config: SweepConfig, rungs: readonly Rung[], data: RunData): Throughput {
+  return Object.fromEntries(rungs.map((r) => {
+    const probeRun = { id: `probe-${r.name}`, steps: 1000, batchSize: config.train.batchSize, warmupSteps: 10, lr: r.lr };
+    return [r.name, probeThroughput(runTrainConfig(config, probeRun, r), data, config.probe)];
+  }));
 }
 
 /** Throughput of every rung: measured where known, else the FLOP rate of the nearest measured size (by N). */
@@ -48,22 +31,21 @@ export function estimateThroughput(ladder: readonly Rung[], measured: Throughput
 }
 
 /**
- * Probes the smallest sizes, plans with estimates for the rest, probes the
- * sizes that plan trains, and repeats until every size in the plan was measured.
+ * Plans budgets sized to the time budget: probes the smallest sizes, plans
+ * with estimates for the rest, probes the sizes that plan trains, and
+ * repeats until every size in the plan was measured.
  */
-export async function measureAndPlan(
-  executor: Executor, config: SweepConfig, ladder: readonly Rung[], trainTokens: number, log: (l: string) => void,
-): Promise<{ plan: SweepPlan; throughput: Throughput; measured: string[] }> {
+export function measureAndPlan(config: SweepConfig, ladder: readonly Rung[], data: RunData, jobs: number, log: (l: string) => void): { plan: SweepPlan; throughput: Throughput } {
   const measured: Throughput = {};
-  await executor.probe(ladder.slice(0, 1)); // warm-up, untimed
+  probeRungs(config, ladder.slice(0, 1), data); // warm-up, untimed: let V8 compile the hot loops
   let todo: Rung[] = ladder.slice(0, 2);
   for (let round = 0; ; round++) {
-    Object.assign(measured, await executor.probe(todo));
+    Object.assign(measured, probeRungs(config, todo, data));
     log(`  probed ${todo.map((r) => `${r.name} ${Math.round(measured[r.name]!)} tok/s`).join(", ")}`);
     const throughput = estimateThroughput(ladder, measured);
-    const plan = planSweep(config, ladder, trainTokens, throughput, executor.jobs);
+    const plan = planSweep(config, ladder, data.train.length, throughput, jobs);
     const used = new Set(plan.runs.filter((r) => r.status === "run").map((r) => r.rung));
     todo = ladder.filter((r) => used.has(r.name) && !(r.name in measured));
-    if (todo.length === 0 || round >= 8) return { plan, throughput, measured: Object.keys(measured) };
+    if (todo.length === 0 || round >= 8) return { plan, throughput };
   }
 }

@@ -5,6 +5,7 @@
  * are skipped or flagged; predicted times from measured throughput; and the
  * largest budget chosen so the whole sweep fits a wall-clock budget.
  */
+import { predictRunSeconds } from "../run/probe.js";
 import type { Rung } from "./ladder.js";
 import type { SweepConfig } from "./sweep-config.js";
 
@@ -31,7 +32,7 @@ export interface SweepRun {
   reason: string | null;
   /** e.g. "few-steps". */
   flags: string[];
-  /** Predicted wall seconds at the measured throughput. */
+  /** Predicted wall seconds at the measured throughput (NaN when planned without measuring). */
   predictedSeconds: number;
 }
 
@@ -41,10 +42,9 @@ export type Throughput = Record<string, number>;
 /** Formats a budget for ids: `2.00e11`. */
 export const budgetLabel = (C: number) => C.toExponential(2).replace("e+", "e");
 
-/** Predicted seconds of a run: its tokens plus its evaluations (forward only, ~1/3 of a step) at the measured rate, plus set-up. */
+/** Predicted seconds of a run of `tokens` training tokens and its evaluations at `tokPerSec`. */
 export function predictSeconds(config: SweepConfig, tokens: number, tokPerSec: number): number {
-  const evalTokens = config.train.evalSequences * config.data.contextLength * (1 + config.train.curveEvals);
-  return (tokens + evalTokens / 3) / tokPerSec + 0.5;
+  return predictRunSeconds(tokens, config.train.evalSequences * config.data.contextLength * (1 + config.train.curveEvals), tokPerSec);
 }
 
 /** The run of `rung` at budget C (skipped or not). */

@@ -82,13 +82,13 @@ export const sweepConfigSchema = object({
     /** Validation evaluations during a run besides the final one (for the curves). */
     curveEvals: count(0, 0),
     seed: number(1337, { integer: true }),
-    /** Checkpoint a run about this often (seconds, by predicted speed) so an interrupted run resumes mid-way; 0: never. */
-    checkpointSeconds: number(120, { min: 0 }),
+    /** Checkpoints per run, evenly spaced in steps, so an interrupted run resumes part-way; 0: none. */
+    checkpoints: count(4, 0),
   }),
-  /** Parallel training processes, or 0 to decide from a throughput probe. */
+  /** Local training processes, or 0 for one per core (each then gets an equal share of the cores as kernel threads). */
   jobs: count(0, 0),
   probe: object({
-    /** Timed steps per rung (after one warm-up step; the median step time counts), and a time cap per rung. */
+    /** Timed steps per rung (after one warm-up step; the median step time counts), and a time cap per rung: for the ETA, and for sizing budgets to timeBudget. */
     steps: count(5),
     seconds: positive(3),
   }),

@@ -1,31 +1,41 @@
 /**
- * @file A sweep's report: the fit of its runs.csv plus the sections only a
- * sweep has (machine and measured wall time, throughput, the counting
- * conventions, every run and every skipped one) and the training curves.
+ * @file A sweep's report, built from the finished runs' results: runs.csv
+ * (plan order, nothing timing-dependent), the fit (fit.json and the
+ * figures), and report.md with the sections only a sweep has — the machine
+ * and measured training time (from each run's timing.json, so this file
+ * alone differs between executions), the counting conventions, every run
+ * and every skipped one — and the training curves.
  */
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join, resolve } from "node:path";
+import { describeSample, formatCount, formatDuration, pairedStdErr, validationSample } from "@kiln/train";
 import { analyzeScaling, type AnalysisOptions, type ScalingAnalysis } from "../fit/index.js";
+import { readResult, readTiming, runDir, type Plan, type RunTiming } from "../queue/plan-dir.js";
+import type { StudyReportOptions } from "../run/study.js";
+import { conventionLines } from "./ladder.js";
+import { budgetLabel } from "./plan.js";
 import type { RunCurve } from "./report/plots.js";
 import { writeFitReport } from "./report/report.js";
-import { describeSample, pairedStdErr, validationSample } from "@kiln/train";
-import { formatCount, formatDuration } from "@kiln/train";
-import { runDir } from "./executor.js";
-import { buildLadder, conventionLines } from "./ladder.js";
-import { budgetLabel } from "./plan.js";
-import { readRuns, rowsToPoints, type RunRow } from "./results.js";
-import { runCurve, runWindowLosses } from "./run-one.js";
-import { readSessions, type StoredPlan } from "./state.js";
+import { rowsToPoints, writeRuns, type RunRow } from "./results.js";
+import { runCurve, type SweepResult, type SweepRunConfig } from "./run-one.js";
+import { sweepMeta, type SweepMeta } from "./study.js";
 
-/** The differences between neighbouring sizes at each budget against their paired standard errors, in words ("" without per-window losses). */
-function pairedLine(dir: string, rows: RunRow[]): string {
+/** A finished run: its plan entry, result and (host-dependent) timing. */
+interface Finished {
+  config: SweepRunConfig;
+  result: SweepResult;
+  timing: RunTiming | undefined;
+}
+
+/** The differences between neighbouring sizes at each budget against their paired standard errors, in words. */
+function pairedLine(done: Finished[]): string {
   const pairs: { diff: number; se: number }[] = [];
-  for (const C of new Set(rows.map((r) => r.C))) {
-    const atC = rows.filter((r) => r.C === C).sort((a, b) => a.N - b.N);
+  for (const C of new Set(done.map((f) => f.result.row.C))) {
+    const atC = done.filter((f) => f.result.row.C === C).sort((a, b) => a.result.row.N - b.result.row.N);
     for (let i = 1; i < atC.length; i++) {
-      const [a, b] = [runWindowLosses(runDir(dir, atC[i - 1]!.id)), runWindowLosses(runDir(dir, atC[i]!.id))];
-      if (a && b && a.length === b.length) pairs.push({ diff: Math.abs(atC[i]!.loss - atC[i - 1]!.loss), se: pairedStdErr(a, b) });
+      const [a, b] = [atC[i - 1]!.result, atC[i]!.result];
+      if (a.windowLosses.length > 0 && a.windowLosses.length === b.windowLosses.length) pairs.push({ diff: Math.abs(b.row.loss - a.row.loss), se: pairedStdErr(a.windowLosses, b.windowLosses) });
     }
   }
   if (pairs.length === 0) return "";
@@ -35,38 +45,39 @@ function pairedLine(dir: string, rows: RunRow[]): string {
 }
 
 /** What the runs' losses were measured on and their sampling error, in words. */
-function lossDefinition(plan: StoredPlan, rows: RunRow[], dir: string): string {
-  const se = rows.map((r) => r.loss_se).filter(Number.isFinite).sort((a, b) => a - b);
-  if (se.length === 0) return `Loss = mean validation loss over the first ${plan.config.train.evalSequences} validation windows, the same for every run (these runs were recorded before kiln's current definition of validation loss and without its standard error; rerun the sweep for both).`;
-  const sample = describeSample(validationSample(plan.valTokens, plan.config.data.contextLength, plan.config.train.evalSequences));
-  return `Loss = validation loss on ${sample}, the same windows for every run; the standard error of one run's loss over those windows (its sampling error) is ${se[0]!.toFixed(4)}–${se.at(-1)!.toFixed(4)} nats (median ${se[se.length >> 1]!.toFixed(4)}); differences between runs share the windows, so theirs is smaller.${pairedLine(dir, rows)}`;
+function lossDefinition(meta: SweepMeta, done: Finished[]): string {
+  const se = done.map((f) => f.result.row.loss_se).filter(Number.isFinite).sort((a, b) => a - b);
+  const sample = describeSample(validationSample(meta.valTokens, meta.config.data.contextLength, meta.config.train.evalSequences));
+  if (se.length === 0) return `Loss = validation loss on ${sample}, the same windows for every run.`;
+  return `Loss = validation loss on ${sample}, the same windows for every run; the standard error of one run's loss over those windows (its sampling error) is ${se[0]!.toFixed(4)}–${se.at(-1)!.toFixed(4)} nats (median ${se[se.length >> 1]!.toFixed(4)}); differences between runs share the windows, so theirs is smaller.${pairedLine(done)}`;
 }
 
 const g = (v: number) => (v >= 1e3 ? formatCount(v) : v.toPrecision(3));
 
-function sections(dir: string, plan: StoredPlan, rows: RunRow[]): string[] {
-  const sessions = readSessions(dir);
-  const wall = sessions.reduce((s, x) => s + x.seconds, 0);
-  const ladder = buildLadder(plan.config);
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const trained = plan.runs.filter((r) => r.status === "run");
+function sections(plan: Plan, meta: SweepMeta, done: Finished[]): string[] {
+  const c = meta.config;
+  const timed = done.flatMap((f) => (f.timing ? [f.timing] : []));
+  const hosts = [...new Set(timed.map((t) => t.host))];
   const sweep = [
     "## Sweep",
     "",
-    `Preset/sweep **${plan.config.name}**, planned ${plan.createdAt} for a time budget of ${formatDuration(plan.config.timeBudget)}: ${plan.budgets.length} budgets (${plan.budgets.map(budgetLabel).join(", ")} FLOPs), ${trained.length} runs, ${plan.runs.length - trained.length} skipped.`,
-    `Machine: ${cpu}, ${availableParallelism()} cores, Node ${process.version}; ${plan.jobs} training process${plan.jobs > 1 ? "es" : ""} (${plan.jobsReason}).`,
-    `Predicted wall time ${formatDuration(plan.predictedSeconds)}; **measured ${formatDuration(wall)}** over ${sessions.length} session${sessions.length === 1 ? "" : "s"} (data preparation and the throughput probe included).`,
-    `Data: ${plan.config.data.corpus}, ${formatCount(plan.trainTokens)} training / ${formatCount(plan.valTokens)} validation tokens, BPE vocabulary ${plan.config.data.vocabSize} trained on the training split, context ${plan.config.data.contextLength}. ${lossDefinition(plan, rows, dir)}`,
-    `Recipe: AdamW β = (${plan.config.optim.beta1}, ${plan.config.optim.beta2}), weight decay ${plan.config.optim.weightDecay} on matrices only, clip ${plan.config.optim.gradClip}; cosine schedule over each run's own steps to ${plan.config.optim.minLrRatio} of the peak after a warmup of ${plan.config.optim.warmupFraction * 100}% of the steps (at most ${plan.config.optim.maxWarmupSteps}).`,
+    `Preset/sweep **${c.name}**: ${meta.budgets.length} budgets (${meta.budgets.map(budgetLabel).join(", ")} FLOPs), ${plan.runs.length} runs, ${meta.skipped.length} skipped; ${meta.sizedAt ? `budgets sized to a time budget of ${formatDuration(c.timeBudget)} at the throughput measured when planning` : "budgets as listed in the sweep config"}.`,
+    `Training and evaluation took **${formatDuration(timed.reduce((s, t) => s + t.seconds, 0))}** summed over the ${timed.length} runs (on ${hosts.length === 1 ? hosts[0] : `${hosts.length} hosts`}; parallel runs overlap, so wall time is shorter). This report: ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${availableParallelism()} cores, Node ${process.version}.`,
+    `Data: ${c.data.corpus}, ${formatCount(meta.trainTokens)} training / ${formatCount(meta.valTokens)} validation tokens, BPE vocabulary ${c.data.vocabSize} trained on the training split, context ${c.data.contextLength}. ${lossDefinition(meta, done)}`,
+    `Recipe: AdamW β = (${c.optim.beta1}, ${c.optim.beta2}), weight decay ${c.optim.weightDecay} on matrices only, clip ${c.optim.gradClip}; cosine schedule over each run's own steps to ${c.optim.minLrRatio} of the peak after a warmup of ${c.optim.warmupFraction * 100}% of the steps (at most ${c.optim.maxWarmupSteps}).`,
   ];
-  const conventions = ["## Counting conventions", "", ...conventionLines(plan.config).map((l) => `- ${l}`), "",
+  const rungs = [...new Map(plan.runs.map((r) => (r.config as SweepRunConfig).rung).map((r) => [r.name, r])).values()].sort((a, b) => a.N - b.N);
+  const tokPerSec = (rung: string) => {
+    const t = done.filter((f) => f.config.rung.name === rung && f.timing).map((f) => f.timing!.tokensPerSec);
+    return t.length ? formatCount(t.reduce((a, b) => a + b, 0) / t.length) : "—";
+  };
+  const conventions = ["## Counting conventions", "", ...conventionLines(c).map((l) => `- ${l}`), "",
     "| size | d | layers | heads | peak lr | N_total | N_non-embedding | N_with_head | FLOPs/token (exact) | measured tok/s |", "|---|---|---|---|---|---|---|---|---|---|",
-    ...ladder.map((r) => `| ${r.name} | ${r.hidden} | ${r.layers} | ${r.heads} | ${r.lr} | ${r.N.toLocaleString("en-US")} | ${r.nonEmbedding.toLocaleString("en-US")} | ${r.withHead.toLocaleString("en-US")} | ${r.flopsPerToken.toLocaleString("en-US")} | ${plan.measured.includes(r.name) ? formatCount(plan.throughput[r.name] ?? NaN) : "—"} |`)];
+    ...rungs.map((r) => `| ${r.name} | ${r.hidden} | ${r.layers} | ${r.heads} | ${r.lr} | ${r.N.toLocaleString("en-US")} | ${r.nonEmbedding.toLocaleString("en-US")} | ${r.withHead.toLocaleString("en-US")} | ${r.flopsPerToken.toLocaleString("en-US")} | ${tokPerSec(r.name)} |`)];
   const runs = ["## Runs", "", "| run | C | N | D | batch × steps | epochs | C_exact / C | val loss ± s.e. | train loss | wall | flags |", "|---|---|---|---|---|---|---|---|---|---|---|",
-    ...[...rows].sort((a, b) => a.C - b.C || a.N - b.N).map((r) => `| ${r.id} | ${budgetLabel(r.C)} | ${g(r.N)} | ${g(r.D)} | ${r.batch} × ${r.steps} | ${r.epochs.toFixed(2)} | ${(r.C_exact / r.C).toFixed(3)} | ${r.loss.toFixed(4)}${Number.isFinite(r.loss_se) ? ` ± ${r.loss_se.toFixed(4)}` : ""} | ${r.train_loss.toFixed(4)} | ${formatDuration(r.wall_s)} | ${r.flags || ""} |`)];
-  const skipped = plan.runs.filter((r) => r.status === "skipped");
-  if (skipped.length) runs.push("", "Skipped: " + skipped.map((r) => `${r.id} (${r.reason})`).join("; ") + ".");
-  const missing = trained.filter((r) => !rows.some((x) => x.id === r.id));
+    ...[...done].sort((a, b) => a.result.row.C - b.result.row.C || a.result.row.N - b.result.row.N).map(({ result: { row: r }, timing }) => `| ${r.id} | ${budgetLabel(r.C)} | ${g(r.N)} | ${g(r.D)} | ${r.batch} × ${r.steps} | ${r.epochs.toFixed(2)} | ${(r.C_exact / r.C).toFixed(3)} | ${r.loss.toFixed(4)}${Number.isFinite(r.loss_se) ? ` ± ${r.loss_se.toFixed(4)}` : ""} | ${r.train_loss.toFixed(4)} | ${timing ? formatDuration(timing.seconds) : "—"} | ${r.flags || ""} |`)];
+  if (meta.skipped.length) runs.push("", "Skipped: " + meta.skipped.map((r) => `${r.id} (${r.reason})`).join("; ") + ".");
+  const missing = plan.runs.filter((r) => !done.some((f) => f.result.row.id === r.id));
   if (missing.length) runs.push("", `Not finished (yet): ${missing.map((r) => r.id).join(", ")}.`);
   return [sweep.join("\n"), conventions.join("\n"), runs.join("\n")];
 }
@@ -78,32 +89,41 @@ function smooth(points: [number, number][], keep = 0.7): [number, number][] {
 }
 
 /** The (smoothed) training curves of the finished runs, for curves.svg. */
-function curves(dir: string, rows: RunRow[]): RunCurve[] {
-  return rows.map((r) => {
-    const c = runCurve(runDir(dir, r.id));
-    return { label: `${r.rung} (${g(r.N)})`, N: r.N, C: r.C, points: smooth(c.train), final: [r.D, r.loss] };
-  });
+function curves(dir: string, done: Finished[]): RunCurve[] {
+  return done.map(({ result: { row: r } }) => ({ label: `${r.rung} (${g(r.N)})`, N: r.N, C: r.C, points: smooth(runCurve(runDir(dir, r.id)).train), final: [r.D, r.loss] }));
 }
 
 /**
- * Fits the sweep's runs.csv and writes fit.json, report.md and the figures into
- * each of `outDirs` (a directory other than the sweep's also gets copies of
- * runs.csv, plan.json and sessions.jsonl, so the report stands alone).
+ * Writes runs.csv (plan order) and fits the finished runs of the sweep plan
+ * in `dir` into fit.json, report.md and the figures, in `dir` and in
+ * `opts.reportDir` (which also gets plan.json, so the report stands alone).
  */
-export function writeSweepReport(dir: string, plan: StoredPlan, outDirs: string[], opts: AnalysisOptions = {}): ScalingAnalysis {
-  const rows = readRuns(join(dir, "runs.csv"));
-  for (const d of outDirs.filter((x) => resolve(x) !== resolve(dir))) {
-    mkdirSync(d, { recursive: true });
-    for (const f of ["runs.csv", "plan.json", "sessions.jsonl"]) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(d, f));
-  }
-  const an = analyzeScaling(rowsToPoints(rows), opts);
+export function writeSweepReport(dir: string, plan: Plan, opts: StudyReportOptions & { analysis?: AnalysisOptions }): string[] {
+  const meta = sweepMeta(plan, join(dir, "plan.json"));
+  const done = plan.runs.flatMap((r): Finished[] => {
+    const result = readResult(dir, r.id) as SweepResult | undefined;
+    return result ? [{ config: r.config as SweepRunConfig, result, timing: readTiming(dir, r.id) }] : [];
+  });
+  if (done.length === 0) throw new Error(`${dir}: no finished runs to report on (see kiln lab status ${dir})`);
+  const rows: RunRow[] = done.map((f) => f.result.row);
+  const outDirs = [dir, ...(opts.reportDir && resolve(opts.reportDir) !== resolve(dir) ? [opts.reportDir] : [])];
+  const an: ScalingAnalysis = analyzeScaling(rowsToPoints(rows), opts.analysis);
   const extras = {
-    title: `kiln scaling sweep "${plan.config.name}"`,
-    source: `Produced by \`kiln scaling\` from ${rows.length} runs (runs.csv). Points: N = N_total, D = tokens trained, loss = final validation loss, C = the run's budget.`,
-    curves: curves(dir, rows),
-    baselines: plan.baselines ?? null,
-    sections: sections(dir, plan, rows),
+    title: `kiln scaling sweep "${meta.config.name}"`,
+    source: `Produced by \`kiln lab report\` from ${rows.length} runs (runs.csv). Points: N = N_total, D = tokens trained, loss = final validation loss, C = the run's budget.`,
+    curves: curves(dir, done),
+    baselines: done[0]!.result.baselines,
+    sections: sections(plan, meta, done),
   };
-  for (const d of outDirs) writeFitReport(d, an, extras);
-  return an;
+  let files: string[] = [];
+  for (const d of outDirs) {
+    mkdirSync(d, { recursive: true });
+    if (d !== dir) copyFileSync(join(dir, "plan.json"), join(d, "plan.json"));
+    writeRuns(join(d, "runs.csv"), rows);
+    const written = writeFitReport(d, an, extras);
+    if (d === dir) files = [join(d, "runs.csv"), ...written];
+  }
+  for (const v of an.verdicts) opts.log(`  ${v.status.padEnd(12)} ${v.title}: ${v.detail}`);
+  opts.log(`report: ${outDirs.map((d) => join(d, "report.md")).join(", ")}`);
+  return files;
 }
