@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "@kiln/train";
-import { RUN_COLUMNS } from "../src/scaling/results.js";
 import { tempRunDir } from "../../train/test/helpers.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/scaling/published-style.csv", import.meta.url));
@@ -36,31 +35,37 @@ describe("kiln scaling", () => {
     expect(report).toMatch(/\*\*Summary\.\*\* Reproduced: loss falls along the compute frontier/);
   });
 
-  it("report refits a sweep recorded before loss_se and says what its losses were measured on", async () => {
-    const dir = tempRunDir();
+  it("refits a sweep directory of an older kiln through its runs.csv, and says so when asked to report it", async () => {
     const committed = fileURLToPath(new URL("../../../benchmarks/results/scaling/quick/", import.meta.url));
-    for (const f of ["plan.json", "sessions.jsonl"]) copyFileSync(join(committed, f), join(dir, f));
-    // the committed runs.csv as an older kiln wrote it: without the loss_se column
-    const dropSe = (line: string) => (line === "" ? line : line.split(",").filter((_, i) => i !== RUN_COLUMNS.indexOf("loss_se")).join(","));
-    writeFileSync(join(dir, "runs.csv"), readFileSync(join(committed, "runs.csv"), "utf8").split("\n").map(dropSe).join("\n"));
-    const before = readFileSync(join(dir, "runs.csv"), "utf8");
-    expect(before.split("\n")[0]).not.toContain("loss_se");
-    expect(await main(["scaling", "report", dir, "--grid", "coarse", "--bootstrap", "0"])).toBe(0);
-    expect(readFileSync(join(dir, "runs.csv"), "utf8")).toBe(before); // read, never rewritten
-    const report = readFileSync(join(dir, "report.md"), "utf8");
-    expect(report).toMatch(/Loss = mean validation loss over the first \d+ validation windows, the same for every run \(these runs were recorded before kiln's current definition/);
-    expect(report).toMatch(/budgets with ≥ 3 model sizes have an interior minimum/);
-    expect(report).not.toMatch(/NaN/);
+    const dir = tempRunDir();
+    for (const f of ["plan.json", "runs.csv"]) copyFileSync(join(committed, f), join(dir, f));
+    expect(await main(["scaling", "report", dir])).toBe(1);
+    expect(err.at(-1)).toBe(`kiln scaling: ${join(dir, "plan.json")}: written by an older kiln (format kiln.scaling-plan/1), not a plan of this one; refit a sweep's points with kiln scaling fit runs.csv`);
+    expect(await main(["scaling", "fit", join(dir, "runs.csv"), "--grid", "coarse", "--bootstrap", "0"])).toBe(0);
+    expect(out.join("\n")).toMatch(/Approach 3 \(12 points\)/);
+  });
+
+  it("--plan-only writes the plan and says how to run it; kiln lab status counts its runs", async () => {
+    const dir = join(tempRunDir(), "quick");
+    expect(await main(["scaling", "--preset", "quick", "--plan-only", "--out", dir])).toBe(0);
+    expect(out.at(-1)).toBe(`planned 12 runs in ${dir}; run them with kiln lab run ${dir} --index I (0..11) or --claim`);
+    expect(JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")).kind).toBe("scaling");
+    expect(await main(["scaling", "--preset", "quick", "--plan-only", "--out", dir])).toBe(0); // the same plan again: kept
+    out.length = 0;
+    expect(await main(["lab", "status", dir])).toBe(0);
+    expect(out.slice(1, 5)).toEqual(["done     0", "running  0", "stale    0", "pending  12"]);
+    expect(await main(["lab", "report", dir])).toBe(1);
+    expect(err.at(-1)).toBe(`kiln lab: ${dir}: no finished runs to report on (see kiln lab status ${dir})`);
   });
 
   it("reports usage mistakes in one line", async () => {
-    expect(await main(["scaling"])).toBe(1);
+    expect(await main(["scaling"])).toBe(2);
     expect(err.join("\n")).toMatch(/^kiln scaling: give one of --preset quick\|full or --sweep FILE/);
     const bad = join(tempRunDir(), "bad.csv");
     writeFileSync(bad, "N,D\n1,2\n");
     expect(await main(["scaling", "fit", bad])).toBe(1);
     expect(err.join("\n")).toMatch(/bad\.csv: the header must name columns N, D and loss/);
-    expect(await main(["scaling", "fit", FIXTURE, "--grid", "huge"])).toBe(1);
+    expect(await main(["scaling", "fit", FIXTURE, "--grid", "huge"])).toBe(2);
     expect(err.join("\n")).toMatch(/--grid must be "chinchilla" or "coarse"/);
     expect(await main(["scaling", "--preset", "nope"])).toBe(1);
     expect(err.join("\n")).toMatch(/nope\.json: no such sweep file or preset/);

@@ -48,6 +48,8 @@ export class PlanError extends Error {
 }
 
 function validate(plan: Plan, where: string): void {
+  const format = (plan as { format?: unknown }).format;
+  if (plan.kind === undefined && typeof format === "string") throw new PlanError(`${where}: written by an older kiln (format ${format}), not a plan of this one; refit a sweep's points with kiln scaling fit runs.csv`);
   if (typeof plan.kind !== "string" || plan.kind === "") throw new PlanError(`${where}: "kind" must be a non-empty string`);
   if (!Array.isArray(plan.runs) || plan.runs.length === 0) throw new PlanError(`${where}: "runs" must be a non-empty array`);
   const seen = new Set<string>();

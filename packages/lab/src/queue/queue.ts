@@ -144,18 +144,24 @@ export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerO
   let finished = 0;
   for (;;) {
     let open = 0;
+    let worked = false;
     for (let index = 0; index < plan.runs.length; index++) {
       if (opts.signal?.aborted) return finished;
       const id = plan.runs[index]!.id;
       if (readResult(dir, id) !== undefined) continue;
-      open++;
       const claim = claimIfOpen(dir, id, worker, timing);
-      if (!claim) continue;
+      if (!claim) {
+        open += readResult(dir, id) === undefined ? 1 : 0;
+        continue;
+      }
+      worked = true;
       const outcome = await executeClaimed(plan, dir, index, claim, execute, opts);
       if (outcome === "done") finished++;
+      else open++;
       if (outcome === "stopped") return finished;
     }
     if (open === 0) return finished;
-    await new Promise((resolve) => setTimeout(resolve, timing.heartbeatSeconds * 1000));
+    // Only runs held by live workers are left: wait for them to finish, or to go stale.
+    if (!worked) await new Promise((resolve) => setTimeout(resolve, timing.heartbeatSeconds * 1000));
   }
 }
