@@ -137,6 +137,10 @@ describe("kiln ablate", () => {
     const third = quiet();
     await runAblation(spec(dir), third.io);
     expect(third.lines.some((l) => l.includes("starting"))).toBe(false);
+    // more seeds later: the plan is extended after its runs, and only the new seed's runs train
+    const more = quiet();
+    await runAblation({ ...spec(dir), seeds: 3 }, more.io);
+    expect(more.lines.filter((l) => l.includes("starting")).map((l) => l.split(" ")[1])).toEqual(["swiglu.seed-7:", "gelu.seed-7:"]);
   });
 
   it("with one seed says no interval can be given instead of printing ± 0.0000 or NaN", async () => {

@@ -62,17 +62,24 @@ function validate(plan: Plan, where: string): void {
 
 /**
  * Writes `plan` into `dir`. Writing the same plan again is a no-op; a
- * different plan over an existing one is refused (its runs may have started).
+ * different plan over an existing one is refused (its runs may have started),
+ * except, with `extend`, one that keeps every existing run as it is, at its
+ * index, and adds runs after them (e.g. an ablation given more seeds).
  */
-export function writePlan(dir: string, plan: Plan): void {
+export function writePlan(dir: string, plan: Plan, { extend = false } = {}): "written" | "unchanged" | "extended" {
   validate(plan, dir);
   const path = join(dir, PLAN_FILE);
+  let outcome: "written" | "extended" = "written";
   if (existsSync(path)) {
-    const diff = firstDifference(readPlan(dir), JSON.parse(JSON.stringify(plan)));
-    if (diff === null) return;
-    throw new PlanError(`${dir} already holds a different plan (it differs in ${diff}); choose a new directory (or delete it to start over)`);
+    const existing = readPlan(dir);
+    const diff = firstDifference(existing, JSON.parse(JSON.stringify(plan)));
+    if (diff === null) return "unchanged";
+    const kept = existing.kind === plan.kind && firstDifference(existing.runs, JSON.parse(JSON.stringify(plan.runs.slice(0, existing.runs.length)))) === null;
+    if (!extend || !kept || plan.runs.length <= existing.runs.length) throw new PlanError(`${dir} already holds a different plan (it differs in ${diff}); choose a new directory (or delete it to start over)`);
+    outcome = "extended";
   }
   writeFileAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
+  return outcome;
 }
 
 /** Reads and checks the plan in `dir`. */

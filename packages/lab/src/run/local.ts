@@ -22,8 +22,8 @@ import { openPlan } from "./studies.js";
 
 /**
  * Writes `plan` into `dir`; when `dir` already holds a plan with the same
- * runs, keeps that one (resuming it), and refuses one with other runs,
- * naming where they differ.
+ * runs, keeps that one (resuming it); one whose runs `plan` keeps and adds to
+ * is extended; one with other runs is refused, naming where they differ.
  */
 export function writeOrResumePlan(dir: string, plan: Plan): { plan: Plan; resumed: boolean } {
   if (!existsSync(join(dir, "plan.json"))) {
@@ -31,8 +31,12 @@ export function writeOrResumePlan(dir: string, plan: Plan): { plan: Plan; resume
     return { plan, resumed: false };
   }
   const existing = readPlan(dir);
-  const diff = existing.kind !== plan.kind ? "kind" : firstDifference(existing.runs, plan.runs);
+  const diff = existing.kind !== plan.kind ? "kind" : firstDifference(existing.runs, plan.runs.slice(0, existing.runs.length));
   if (diff !== null) throw new PlanError(`${dir} holds a plan with other runs (they differ in runs.${diff}); use another --out, or delete ${dir} to start over`);
+  if (plan.runs.length > existing.runs.length) {
+    writePlan(dir, plan, { extend: true });
+    return { plan, resumed: true };
+  }
   return { plan: existing, resumed: true };
 }
 
