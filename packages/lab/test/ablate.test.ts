@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { captureConsole } from "../../train/test/console.js";
 import { latestCheckpoint, main, Progress } from "@kiln/train";
 import { planAblation } from "../src/ablate/plan.js";
 import type { AblationReport, RunResult } from "../src/ablate/report.js";
@@ -53,15 +54,7 @@ async function runAblation(spec: AblationSpec, io: ReturnType<typeof quiet>["io"
   return { complete, before };
 }
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole({ stdout: true });
 
 describe("kiln ablate", () => {
   it("trains variant × seed with paired seeds and writes ablation.json, report.md and the SVGs", async () => {

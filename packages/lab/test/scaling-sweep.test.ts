@@ -6,9 +6,9 @@
  * per run, in reverse order) gives byte-identical runs.csv, fit.json and
  * result files. A run stopped mid-way resumes bit-identically.
  */
-import { cpSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { latestCheckpoint, main, Progress } from "@kiln/train";
 import { readPlan, readResult, writePlan } from "../src/queue/plan-dir.js";
 import { planStatus, runIndex } from "../src/queue/queue.js";
@@ -18,6 +18,7 @@ import { RUN_COLUMNS } from "../src/scaling/results.js";
 import { type SweepResult } from "../src/scaling/run-one.js";
 import { planScaling, scalingStudy } from "../src/scaling/study.js";
 import { parseSweepConfig, type SweepConfig } from "../src/scaling/sweep-config.js";
+import { captureConsole } from "../../train/test/console.js";
 import { makeCorpusDir, tempRunDir } from "../../train/test/helpers.js";
 
 const corpus = makeCorpusDir();
@@ -48,12 +49,7 @@ const never = new AbortController().signal;
 const ids = ["c2.00e8-d16L1", "c2.00e8-d32L1", "c6.00e8-d16L1", "c6.00e8-d32L1"];
 const text = (dir: string, f: string) => readFileSync(join(dir, f), "utf8");
 
-let err: string[];
-beforeEach(() => {
-  err = [];
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-});
-afterEach(() => vi.restoreAllMocks());
+const { err } = captureConsole();
 
 describe("a tiny sweep on the run queue", () => {
   const local = tempRunDir();
@@ -133,7 +129,6 @@ describe("a tiny sweep on the run queue", () => {
     expect(await main(["scaling", "--sweep", "x.json", "--preset", "quick"])).toBe(2);
     expect(err.at(-1)).toMatch(/^kiln scaling: give one of --preset quick\|full or --sweep FILE/);
     const sweepFile = join(tempRunDir(), "tiny.json");
-    const { writeFileSync } = await import("node:fs");
     writeFileSync(sweepFile, JSON.stringify({ ...tinySweep(), tokensPerParam: 10 }));
     // the sweep config of `local` differs only in tokensPerParam
     expect(await main(["scaling", "--sweep", sweepFile, "--out", local, "--plan-only"])).toBe(1);

@@ -16,8 +16,7 @@ export { scoreCheckpoint, type Score, type ScoreOptions } from "./eval/score.js"
 export { prepareData, loadCorpus, tokenizerFor, type RunData } from "./run-data.js";
 export { Progress, formatDuration, formatCount } from "./util/progress.js";
 export { writeFileAtomic } from "./util/atomic.js";
-export { main, oneLine } from "./cli/main.js";
+export { main } from "./cli/main.js";
 export type { Command } from "./cli/command.js";
-export { parseCommandLine, UsageError, type OptionSpec, type ParsedArgs } from "./cli/args.js";
+export { UsageError, type OptionSpec } from "./cli/args.js";
 export { intFlag, numFlag, type FlagRange } from "./cli/flags.js";
-export { parseJsonText } from "./util/json.js";
