@@ -133,9 +133,9 @@ export async function runIndex(dir: string, index: number, execute: Executor, op
 /**
  * Claims and executes free runs (pending, or stale: their worker died) until
  * every run is done; resolves to how many this worker finished. While the
- * only runs left are held by live workers it waits (polling at the heartbeat
- * interval), so a run whose worker dies later is still taken over and the
- * plan completes as long as one worker lives.
+ * only runs left are held by live workers it waits (polling every heartbeat
+ * interval, at most 2 s), so a run whose worker dies later is still taken
+ * over and the plan completes as long as one worker lives.
  */
 export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerOptions = {}): Promise<number> {
   const plan = readPlan(dir);
@@ -161,7 +161,7 @@ export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerO
       if (outcome === "stopped") return finished;
     }
     if (open === 0) return finished;
-    // Only runs held by live workers are left: wait for them to finish, or to go stale.
-    if (!worked) await new Promise((resolve) => setTimeout(resolve, timing.heartbeatSeconds * 1000));
+    // Only runs held by live workers are left: wait for them to finish (polling every ≤ 2 s), or to go stale.
+    if (!worked) await new Promise((resolve) => setTimeout(resolve, Math.min(timing.heartbeatSeconds, 2) * 1000));
   }
 }
