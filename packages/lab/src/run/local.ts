@@ -40,12 +40,16 @@ export function writeOrResumePlan(dir: string, plan: Plan): { plan: Plan; resume
   return { plan: existing, resumed: true };
 }
 
-/** "3/12 done, 2 running, 7 pending | ETA 4m10s" for the plan in `dir`. */
-export function statusLine(dir: string, plan: Plan, workers?: number): string {
+/**
+ * "3/12 done, 2 running, 0 stale, 7 pending | ETA 4m10s" for the plan in
+ * `dir`; the ETA divides the work left over `workers` (default: the running
+ * runs, plus one for a caller between runs, `idle`).
+ */
+export function statusLine(dir: string, plan: Plan, workers?: number, idle = false): string {
   const status = planStatus(dir);
   const count = (s: string) => status.filter((x) => x.state === s).length;
   const running = count("running");
-  const eta = planEta(dir, plan, status, workers ?? Math.max(1, running));
+  const eta = planEta(dir, plan, status, workers ?? Math.max(1, running + (idle ? 1 : 0)));
   return `${count("done")}/${plan.runs.length} done, ${running} running, ${count("stale")} stale, ${count("pending")} pending | ETA ${count("done") === plan.runs.length ? "0s" : formatDuration(eta)}`;
 }
 
@@ -54,11 +58,11 @@ export async function workerLoop(dir: string, signal: AbortSignal, log: (line: s
   const { plan, study } = openPlan(dir);
   const index = new Map(plan.runs.map((r, i) => [r.id, i]));
   let etaText = "?";
-  const refresh = () => (etaText = statusLine(dir, plan));
+  const refresh = (idle: boolean) => (etaText = statusLine(dir, plan, undefined, idle));
   const quiet = new Progress({ write: () => true, isTTY: false });
   const executor = study.executor((run) => new RunProgress(progress ?? quiet, () => `[${index.get(run.id)! + 1}/${plan.runs.length} ${run.id} | ${etaText}]`));
   const onEvent: WorkerOptions["onEvent"] = (e) => {
-    refresh();
+    refresh(e.kind !== "start");
     progress?.done();
     if (e.kind === "start") log(`[${e.index + 1}/${plan.runs.length}] ${e.run.id}: starting`);
     else log(`[${e.index + 1}/${plan.runs.length}] ${e.run.id}: ${e.kind === "done" ? "done" : e.kind === "stopped" ? "stopped (checkpointed; it resumes next time)" : "lost (another worker took it over)"} — ${etaText}`);
