@@ -3,7 +3,8 @@
  * throughput probe predicted per run (`probe.json`, written by whoever
  * probed); afterwards the pace the finished runs set (their `timing.json`
  * seconds per unit of planned cost, or per predicted second), applied to the
- * runs not yet done and divided over the workers.
+ * runs not yet done (less the time a running one has had since its claim) and
+ * divided over the workers.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -39,9 +40,11 @@ export function planEta(dir: string, plan: Plan, status: readonly RunStatus[], w
   let spent = 0;
   let costDone = 0;
   let left = 0;
+  const running: { index: number; since: number }[] = [];
   for (const s of status) {
     if (s.state !== "done") {
-      left += cost(s.index);
+      if (s.state === "running" && s.holder?.claimedAt) running.push({ index: s.index, since: Date.parse(s.holder.claimedAt) });
+      else left += cost(s.index);
       continue;
     }
     const timing = readTiming(dir, s.id);
@@ -50,5 +53,8 @@ export function planEta(dir: string, plan: Plan, status: readonly RunStatus[], w
     costDone += cost(s.index);
   }
   const pace = costDone > 0 ? spent / costDone : predicted ? 1 : NaN;
-  return (left * pace) / Math.max(1, workers);
+  // A running run has its predicted seconds left minus the time since it was claimed (at least none).
+  const now = Date.now();
+  const runningLeft = running.reduce((sum, r) => sum + Math.max(0, cost(r.index) * pace - (now - r.since) / 1000), 0);
+  return (left * pace + runningLeft) / Math.max(1, workers);
 }

@@ -110,7 +110,7 @@ export function writeSweepReport(dir: string, plan: Plan, opts: StudyReportOptio
   const an: ScalingAnalysis = analyzeScaling(rowsToPoints(rows), opts.analysis);
   const extras = {
     title: `kiln scaling sweep "${meta.config.name}"`,
-    source: `Produced by \`kiln lab report\` from ${rows.length} runs (runs.csv). Points: N = N_total, D = tokens trained, loss = final validation loss, C = the run's budget.`,
+    source: `Produced from the ${rows.length} finished runs of the plan (runs.csv) by the report that \`kiln scaling\` and \`kiln lab report\` both write. Points: N = N_total, D = tokens trained, loss = final validation loss, C = the run's budget.`,
     curves: curves(dir, done),
     baselines: done[0]!.result.baselines,
     sections: sections(plan, meta, done),
