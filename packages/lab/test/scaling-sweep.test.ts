@@ -3,8 +3,9 @@
  * tiny corpus): planned before any training, run locally with an
  * interruption and a resume that repeats no finished run, and reported —
  * and the same plan executed array-job style (`kiln lab run DIR --index I`
- * per run, in reverse order) gives byte-identical runs.csv, fit.json and
- * result files. A run stopped mid-way resumes bit-identically.
+ * per run, in reverse order) or by 2 local worker processes gives
+ * byte-identical runs.csv, fit.json and result files. A run stopped mid-way
+ * resumes bit-identically.
  */
 import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -106,6 +107,16 @@ describe("a tiny sweep on the run queue", () => {
     expect(await main(["lab", "report", array])).toBe(0);
     for (const f of ["runs.csv", "fit.json", "isoflop.svg", "optimal.svg", "predicted.svg", "curves.svg"]) expect(text(array, f), f).toBe(text(local, f));
     for (const id of ids) expect(text(join(array, "runs", id), "result.json")).toBe(text(join(local, "runs", id), "result.json"));
+  }, 120_000);
+
+  it("executed by 2 local worker processes (kiln scaling --jobs 2) gives the same bytes again", async () => {
+    const dir = tempRunDir();
+    writePlan(dir, readPlan(local));
+    const logged: string[] = [];
+    expect(await runPlanLocally(dir, { jobs: 2, log: (l) => void logged.push(l), progress: quiet(), signal: never })).toBe(true);
+    expect(logged.filter((l) => /^worker [12]: \[\d\/4\] c[\d.e]+-d\d+L1: starting$/.test(l))).toHaveLength(4); // which worker takes which run is a race
+    scalingStudy.report(dir, readPlan(dir), { log });
+    for (const f of ["runs.csv", "fit.json", "curves.svg"]) expect(text(dir, f), f).toBe(text(local, f));
   }, 120_000);
 
   it("resumes a run stopped mid-way from its checkpoint, bit-identically", async () => {
