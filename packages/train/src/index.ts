@@ -20,3 +20,4 @@ export { main } from "./cli/main.js";
 export type { Command } from "./cli/command.js";
 export { UsageError, type OptionSpec } from "./cli/args.js";
 export { intFlag, numFlag, type FlagRange } from "./cli/flags.js";
+export { readJsonObject } from "./util/json.js";

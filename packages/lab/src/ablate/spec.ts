@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { ConfigError, schema } from "@kiln/train";
+import { ConfigError, readJsonObject, schema } from "@kiln/train";
 
 const { nullable, number, object, string } = schema;
 type Field<T> = schema.Field<T>;
@@ -129,21 +129,9 @@ const specSchema = object({
   report: nullable(string(undefined), null),
 });
 
-/** Reads a JSON file, with errors naming it. */
+/** Reads a JSON file (a spec or a config), with errors naming it. */
 export function readJson(path: string, what: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new ConfigError(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("expected a JSON object");
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+  return readJsonObject(path, what, (m) => new ConfigError(m));
 }
 
 /** Validates a raw spec; `source` names it in errors, `dir` resolves a `base` path. */
