@@ -49,6 +49,12 @@ describe("kiln scaling", () => {
     expect(out.slice(1, 5)).toEqual(["done     0", "running  0", "stale    0", "pending  12"]);
     expect(await main(["lab", "report", dir])).toBe(1);
     expect(err.at(-1)).toBe(`kiln lab: ${dir}: no finished runs to report on (see kiln lab status ${dir})`);
+    const other = tempRunDir();
+    writeFileSync(join(other, "plan.json"), JSON.stringify({ kind: "sweeep", name: "x", runs: [{ id: "a", config: {} }] }));
+    expect(await main(["lab", "run", other, "--index", "0"])).toBe(1);
+    expect(err.at(-1)).toBe(`kiln lab: ${other}/plan.json: unknown kind "sweeep" (this kiln runs scaling, ablate)`);
+    expect(await main(["lab", "status", join(other, "nope")])).toBe(1);
+    expect(err.at(-1)).toBe(`kiln lab: ${join(other, "nope")} is not a plan directory (no plan.json); make one with --plan-only --out ${join(other, "nope")}`);
   });
 
   it("reports usage mistakes in one line", async () => {

@@ -4,10 +4,14 @@
  * with another config" errors can name the field.
  */
 
-/** A stable JSON form (object keys sorted), so values compare by content. */
+/** A stable JSON form (object keys sorted, undefined fields left out as JSON does), so values compare by content. */
 export function canonicalJson(x: unknown): string {
   if (Array.isArray(x)) return `[${x.map(canonicalJson).join(",")}]`;
-  if (x !== null && typeof x === "object") return `{${Object.keys(x).filter((k) => (x as Record<string, unknown>)[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`).join(",")}}`;
+  if (x !== null && typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  }
   return JSON.stringify(x) ?? "null";
 }
 
