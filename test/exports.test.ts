@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 const root = join(import.meta.dirname, "..");
 const PACKAGES = ["tensor", "nn", "optim", "data", "train", "lab"] as const;
 
-/** `name` for values (`class`, `function`, `const`), `type name` for declarations with no runtime value. */
+/** `name` for values (`class`, `function`, `const`, `namespace` for `export * as`), `type name` for declarations with no runtime value. */
 function exportList(program: ts.Program, file: string): string[] {
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file);
@@ -25,7 +25,8 @@ function exportList(program: ts.Program, file: string): string[] {
         target.flags & ts.SymbolFlags.Class ? "class" :
         target.flags & ts.SymbolFlags.Function ? "function" :
         target.flags & ts.SymbolFlags.Variable ? "const" :
-        target.flags & ts.SymbolFlags.Enum ? "enum" : "type";
+        target.flags & ts.SymbolFlags.Enum ? "enum" :
+        target.flags & ts.SymbolFlags.ValueModule ? "namespace" : "type";
       return `${kind} ${s.name}`;
     })
     .sort((a, b) => a.split(" ")[1]!.localeCompare(b.split(" ")[1]!));

@@ -2,18 +2,18 @@
  * @file The packages as an npm user gets them: `npm pack` each @kiln package (its
  * `prepack` builds dist/ and swaps in the published manifest), install the
  * tarballs into an empty project outside the workspace, then run a training
- * script with plain `node`, the installed `kiln` binary, and `tsc` on a user's
- * `.ts` file. Packing happens in a staged copy of the packages, so the manifest
+ * script with plain `node`, the installed `kiln` binary (with @kiln/lab's
+ * commands, and without them once lab is gone), and `tsc` on a user's `.ts` file. Packing happens in a staged copy of the packages, so the manifest
  * swap never races the other tests, which resolve @kiln/* from this checkout.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
-const PACKAGES = ["tensor", "nn", "optim", "data", "train"] as const;
+const PACKAGES = ["tensor", "nn", "optim", "data", "train", "lab"] as const;
 const fixtures = join(import.meta.dirname, "installed");
 const versionOf = (name: string): string => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
@@ -113,7 +113,7 @@ describe("packed packages in a project outside the workspace", () => {
     const out = run("node", ["train.mjs"], project, cleanEnv({ KILN_THREADS: "2" }));
     const r = JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, number>;
     expect(r.documents).toBeGreaterThan(200); // the SOTU corpus resolved from @kiln/data's dependency
-    expect(r.preset).toBe("quick"); // the sweep presets ship inside @kiln/train
+    expect(r.preset).toBe("quick"); // the sweep presets ship inside @kiln/lab
     expect(r.maxErr).toBeLessThan(1e-3);
     expect(r.wasmModules).toBeGreaterThanOrEqual(1);
     expect(r.workersOnline).toBeGreaterThanOrEqual(1);
@@ -127,7 +127,33 @@ describe("packed packages in a project outside the workspace", () => {
     expect(run(join(project, "node_modules", ".bin", "kiln"), ["info", "--config", "sotu-tiny.json"], project)).toMatch(/[\d,]+ parameters/);
   }, 120_000);
 
+  it("runs @kiln/lab's commands through the installed kiln: plan a sweep, count its runs", () => {
+    const kiln = join(project, "node_modules", ".bin", "kiln");
+    expect(run(kiln, ["scaling", "--help"], project)).toContain("--plan-only");
+    const plan = join(project, "sweep");
+    expect(run(kiln, ["scaling", "--preset", "quick", "--plan-only", "--out", plan], project).trim().split("\n").at(-1)).toBe(`planned 12 runs in ${plan}; run them with kiln lab run ${plan} --index I (0..11) or --claim`);
+    expect(run(kiln, ["lab", "status", plan], project)).toContain("pending  12");
+  }, 180_000);
+
   it("type-checks a user's TypeScript file against the declarations", () => {
     expect(run(join(project, "node_modules", ".bin", "tsc"), ["-p", "."], project)).toBe("");
+  }, 120_000);
+
+  it("without @kiln/lab, kiln still lists every command and says where the experiment commands come from", () => {
+    const kiln = join(project, "node_modules", ".bin", "kiln");
+    const lab = join(project, "node_modules", "@kiln", "lab");
+    renameSync(lab, `${lab}.away`);
+    try {
+      expect(run(kiln, ["--help"], project)).toMatch(/scaling[\s\S]*ablate[\s\S]*lab /);
+      let stderr = "";
+      try {
+        run(kiln, ["scaling", "--preset", "quick"], project);
+      } catch (e) {
+        stderr = String((e as { stderr: string }).stderr);
+      }
+      expect(stderr.trim()).toBe("kiln scaling: this command comes with @kiln/lab, which is not installed; install it with npm install @kiln/lab");
+    } finally {
+      renameSync(`${lab}.away`, lab);
+    }
   }, 120_000);
 });

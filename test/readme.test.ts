@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
-const readmes = ["README.md", "packages/tensor/README.md", "packages/nn/README.md", "packages/optim/README.md", "packages/data/README.md", "packages/train/README.md"]
+const readmes = ["README.md", "packages/tensor/README.md", "packages/nn/README.md", "packages/optim/README.md", "packages/data/README.md", "packages/train/README.md", "packages/lab/README.md"]
   .filter((f) => existsSync(join(root, f)));
 
 function blocks(markdown: string): string[] {

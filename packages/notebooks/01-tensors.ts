@@ -4,7 +4,7 @@
  * Run: `npx tsx packages/notebooks/01-tensors.ts`.
  */
 import { Generator, arange, broadcastShapes, linspace, ones, randn, tensor, zeros, type Tensor } from "@kiln/tensor";
-import { plotSvg } from "@kiln/train";
+import { plotSvg } from "@kiln/lab";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, maxAbsDiff } from "./lib/notebook.js";
 

@@ -6,7 +6,7 @@
  * Run: `npx tsx packages/notebooks/02-autograd.ts`.
  */
 import { Generator, customOp, gradcheck, noGrad, randn, tensor, type Tensor } from "@kiln/tensor";
-import { plotSvg } from "@kiln/train";
+import { plotSvg } from "@kiln/lab";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, maxAbsDiff } from "./lib/notebook.js";
 

@@ -6,7 +6,7 @@
  */
 import { GeluMLP, LayerNorm, RMSNorm, SwiGLU, TransformerBlock, llamaConfig, swigluHiddenSize } from "@kiln/nn";
 import { Generator, linspace, noGrad, randn, rope, rotaryTables, type Tensor } from "@kiln/tensor";
-import { plotSvg } from "@kiln/train";
+import { plotSvg } from "@kiln/lab";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, maxAbsDiff, seconds, timed } from "./lib/notebook.js";
 

@@ -6,7 +6,7 @@
  */
 import { Llama, generate } from "@kiln/nn";
 import { Generator, noGrad, ones, randn, scaledDotProductAttention, tensor, type Tensor } from "@kiln/tensor";
-import { plotSvg } from "@kiln/train";
+import { plotSvg } from "@kiln/lab";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, maxAbsDiff, seconds, timed } from "./lib/notebook.js";
 

@@ -7,7 +7,8 @@
 import { Llama, generate } from "@kiln/nn";
 import { AdamW, warmupCosine, weightDecayGroups } from "@kiln/optim";
 import { Generator } from "@kiln/tensor";
-import { modelConfigFor, parseTrainConfig, plotSvg, prepareData, validationLoss, validationSample } from "@kiln/train";
+import { plotSvg } from "@kiln/lab";
+import { modelConfigFor, parseTrainConfig, prepareData, validationLoss, validationSample } from "@kiln/train";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, seconds } from "./lib/notebook.js";
 

@@ -6,7 +6,8 @@
  */
 import { Adam, AdamW, SGD, linearDecay, warmupCosine, warmupStableDecay, type Schedule } from "@kiln/optim";
 import { Generator, randn, tensor, zerosLike, type Tensor } from "@kiln/tensor";
-import { Progress, Trainer, parseTrainConfig, plotSvg, prepareData, type TrainConfig } from "@kiln/train";
+import { plotSvg } from "@kiln/lab";
+import { Progress, Trainer, parseTrainConfig, prepareData, type TrainConfig } from "@kiln/train";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, maxAbsDiff, seconds } from "./lib/notebook.js";
 

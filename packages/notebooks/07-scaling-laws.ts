@@ -1,15 +1,13 @@
 /**
  * @file Lesson 7 — scaling laws: C ≈ 6·N·D, the two Chinchilla fits
  * (IsoFLOP parabolas and L(N, D) = E + A/N^α + B/D^β) checked first on a
- * known law, then a miniature sweep on SOTU fitted with @kiln/train's scaling module.
+ * known law, then a miniature sweep on SOTU fitted with @kiln/lab's scaling module.
  * Run: `npx tsx packages/notebooks/07-scaling-laws.ts`.
  */
 import { Llama } from "@kiln/nn";
 import { Generator } from "@kiln/tensor";
-import {
-  COARSE_GRID, Progress, REFERENCE_FITS, Trainer, analyzeScaling, computeOptimal, fitIsoflop, fitLossLaw, parseTrainConfig, predictLoss,
-  prepareData, writeScalingReport, type IsoflopFit, type ScalingPoint,
-} from "@kiln/train";
+import { COARSE_GRID, REFERENCE_FITS, analyzeScaling, computeOptimal, fitIsoflop, fitLossLaw, predictLoss, writeFitReport, type IsoflopFit, type ScalingPoint } from "@kiln/lab";
+import { Progress, Trainer, parseTrainConfig, prepareData } from "@kiln/train";
 import { join } from "node:path";
 import { asciiChart } from "./lib/ascii-chart.js";
 import { byMode, lesson, seconds, sig } from "./lib/notebook.js";
@@ -125,10 +123,10 @@ try {
 
 L.cell("The full analysis and report");
 // analyzeScaling bundles both approaches with bootstrap intervals, a holdout check and verdicts;
-// writeScalingReport renders fit.json, report.md and the IsoFLOP / optimum / predicted-loss SVGs.
+// writeFitReport renders fit.json, report.md and the IsoFLOP / optimum / predicted-loss SVGs.
 const analysis = analyzeScaling(points, { grid: COARSE_GRID, resamples: byMode({ fast: 20, default: 100 }) });
 for (const v of analysis.verdicts) console.log(`[${v.status}] ${v.title}: ${v.detail}`);
-const files = writeScalingReport(join(outDir, "report"), analysis);
+const files = writeFitReport(join(outDir, "report"), analysis);
 console.log(`(wrote ${files.length} files to ${join(outDir, "report")}: ${files.map((f) => f.split("/").pop()).join(", ")})`);
 
 L.done();

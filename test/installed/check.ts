@@ -4,6 +4,7 @@ import { Linear, Llama, llamaConfig } from "@kiln/nn";
 import { AdamW, warmupCosine } from "@kiln/optim";
 import { ByteTokenizer, sotuCorpus } from "@kiln/data";
 import { parseTrainConfig, type TrainConfig } from "@kiln/train";
+import { commands, planStatus, type Plan } from "@kiln/lab";
 
 const x: Tensor = tensor([[1, 2], [3, 4]], { requiresGrad: true });
 const y: Tensor = x.matmul(x).relu().sum();
@@ -23,4 +24,8 @@ opt.step();
 // @ts-expect-error: matmul takes a tensor, not a string — the declarations are real types, not `any`
 x.matmul("not a tensor");
 
-export { shape, lr, ids, docs, config };
+const kilnCommands: string[] = Object.keys(commands);
+const emptyPlan: Plan = { kind: "scaling", name: "none", runs: [] };
+const states: string[] = typeof planStatus === "function" ? ["done"] : [];
+
+export { shape, lr, ids, docs, config, kilnCommands, emptyPlan, states };

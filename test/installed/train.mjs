@@ -28,7 +28,8 @@ const { Generator, randn, noGrad } = await import("@kiln/tensor");
 const { Llama } = await import("@kiln/nn");
 const { AdamW } = await import("@kiln/optim");
 const { sotuCorpus, ByteTokenizer } = await import("@kiln/data");
-const { parseTrainConfig, modelConfigFor, loadSweepConfig } = await import("@kiln/train");
+const { parseTrainConfig, modelConfigFor } = await import("@kiln/train");
+const { loadSweepConfig } = await import("@kiln/lab");
 
 // 384³ float32 is above the threading threshold: the product is split across the pool.
 const g = new Generator(0);

@@ -1,7 +1,37 @@
 /**
  * @file @kiln/lab: experiment runs as addressable units of work over a plan
- * directory on a shared filesystem, for one machine or a scheduler's array job.
+ * directory on a shared filesystem, for one machine or a scheduler's array
+ * job; scaling sweeps and their Chinchilla fits, ablations and their paired
+ * statistics, plots and reports; and the `kiln` commands that drive them.
  */
-export { writePlan, readPlan, runDir, readResult, writeResult, PlanError, type Plan, type PlanRun } from "./queue/plan-dir.js";
+export { writePlan, readPlan, runDir, readResult, writeResult, readTiming, writeTiming, PlanError, type Plan, type PlanRun, type RunTiming } from "./queue/plan-dir.js";
 export { tryClaim, currentClaim, defaultWorkerName, Claim, DEFAULT_TIMING, type ClaimInfo, type ClaimState, type ClaimTiming } from "./queue/claim.js";
 export { planStatus, runIndex, runClaimLoop, taskIndex, type RunState, type RunStatus, type Executor, type WorkerOptions } from "./queue/queue.js";
+export { planEta, readProbe, writeProbe, type ProbeFile } from "./queue/eta.js";
+export { canonicalJson, firstDifference } from "./queue/same-config.js";
+export { RunProgress } from "./queue/progress.js";
+export { trainRun, dataFor, type TrainRunOptions } from "./run/train-run.js";
+export { probeThroughput, predictRunSeconds, type ProbeLimits } from "./run/probe.js";
+export { runPlanLocally, workerLoop, writeOrResumePlan, statusLine, type LocalRunOptions } from "./run/local.js";
+export { STUDIES, openPlan } from "./run/studies.js";
+export type { Study, StudyReportOptions } from "./run/study.js";
+export { commands } from "./commands.js";
+export { planAblation, matchIntermediateSize, modelCounts, type AblationPlan, type PlannedVariant, type AblationRun, type ParamMatch } from "./ablate/plan.js";
+export { ablationPlanFile, ablationStudy, describeAblation, predictAblation, ABLATION_PLAN_FORMAT, type AblationMeta } from "./ablate/study.js";
+export { loadAblationSpec, parseAblationSpec, parseVariantArg, type AblationSpec, type VariantSpec, type PublishedClaim, type MatchMode, type EqualMode } from "./ablate/spec.js";
+export { buildAblationReport, verdictOf, outcomeOf, ABLATION_FORMAT, type AblationReport, type VariantReport, type RunResult, type TimedResult } from "./ablate/report.js";
+export { renderAblationReport, writeAblationReport } from "./ablate/report-md.js";
+export { pairedTTest, studentTQuantile, studentTCdf, regularizedIncompleteBeta, logGamma, summarize, type PairedTest, type Summary } from "./stats/stats.js";
+export {
+  analyzeScaling, fitLossLaw, fitIsoflop, computeOptimal, predictLoss, readPointsCsv, parsePointsCsv, minimizeLbfgs, CHINCHILLA_GRID, COARSE_GRID, REFERENCE_FITS,
+  type ScalingAnalysis, type AnalysisOptions, type ScalingPoint, type LossLaw, type LossLawFit, type IsoflopFit, type Verdict,
+} from "./fit/index.js";
+export { writeFitReport, fitReportMarkdown, type FitReportExtras } from "./scaling/report/report.js";
+export { planScaling, predictScaling, scalingStudy, sweepMeta, SWEEP_PLAN_FORMAT, type SweepMeta } from "./scaling/study.js";
+export { writeSweepReport } from "./scaling/sweep-report.js";
+export { RUN_COLUMNS, type RunRow } from "./scaling/results.js";
+export { sweepExecutor, runTrainConfig, type SweepRunConfig, type SweepResult } from "./scaling/run-one.js";
+export { loadSweepConfig, parseSweepConfig, sweepConfigSchema, type SweepConfig } from "./scaling/sweep-config.js";
+export { planSweep, type SweepPlan, type SweepRun } from "./scaling/plan.js";
+export { plotSvg, rampColor, PALETTE, type PlotSpec, type SeriesSpec, type AxisSpec, type MarkerShape, type ReferenceLine } from "./plot/svg.js";
+export { linearTicks, niceStep, formatTick, type Tick } from "./plot/ticks.js";

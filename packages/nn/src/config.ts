@@ -5,6 +5,7 @@
  * defaults and validates, naming the field in every error.
  */
 import { swigluHiddenSize } from "./swiglu.js";
+import { closest } from "./did-you-mean.js";
 
 /** A LLaMA's hyperparameters. Snake_case fields are Hugging Face's; the kiln extras are marked. */
 export interface LlamaConfig {
@@ -88,15 +89,6 @@ const HF_KEYS: Record<string, (v: unknown) => boolean> = {
   attention_bias: (v) => v === false, mlp_bias: (v) => v === false, rope_scaling: (v) => v === null, attention_dropout: (v) => v === 0,
 };
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
-  return d[a.length]![b.length]!;
-}
-
 /** A complete, validated config from `input` (a partial config or a parsed HF config.json). */
 export function llamaConfig(input: LlamaConfigInput | Record<string, unknown>): LlamaConfig {
   const fail = (msg: string): never => {
@@ -108,7 +100,7 @@ export function llamaConfig(input: LlamaConfigInput | Record<string, unknown>): 
     if (key in RULES) continue;
     const hf = HF_KEYS[key];
     if (hf === undefined) {
-      const near = Object.keys(RULES).find((k) => distance(k, key) <= 3);
+      const near = closest(key, Object.keys(RULES));
       fail(`unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ""}`);
     } else if (!hf(value)) fail(`${key} ${JSON.stringify(value)} is not supported by kiln's Llama`);
   }

@@ -20,6 +20,7 @@ export { KVCache, KVSlot } from "./kv-cache.js";
 export { Attention } from "./attention.js";
 export { TransformerBlock, makeNorm } from "./block.js";
 export { llamaConfig, toHfConfig, type LlamaConfig, type LlamaConfigInput } from "./config.js";
+export { closest } from "./did-you-mean.js";
 export { HF_NAMES, toHfName, fromHfName } from "./hf-names.js";
 export { Llama, type LlamaOptions, type LlamaForwardOptions, type LlamaOutput } from "./llama.js";
 export { generate, sampleNext, type GenerateOptions, type SamplingOptions } from "./generate.js";

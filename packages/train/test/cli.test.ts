@@ -5,7 +5,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { captureConsole } from "./console.js";
 import { main } from "../src/cli/main.js";
 import { readMetrics } from "../src/metrics.js";
 import { makeCorpusDir, tempRunDir } from "./helpers.js";
@@ -24,16 +25,7 @@ writeFileSync(
   }),
 );
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole({ stdout: true });
 
 describe("kiln CLI", () => {
   it("train → sample → eval → info", async () => {
@@ -46,19 +38,19 @@ describe("kiln CLI", () => {
     expect(existsSync(join(run, "checkpoints", "step-000012", "model.safetensors"))).toBe(true);
     expect(readFileSync(join(run, "checkpoints", "LATEST"), "utf8")).toBe("step-000012\n");
     expect(existsSync(join(run, "checkpoints", "step-000006"))).toBe(true); // keepLast 2
-    out = [];
+    out.length = 0;
     expect(await main(["sample", "--checkpoint", run, "--prompt", "the union", "--max-new-tokens", "5", "--seed", "1"])).toBe(0);
     expect(out.join("")).toMatch(/^the union/);
-    out = [];
+    out.length = 0;
     expect(await main(["sample", "--checkpoint", join(run, "checkpoints", "step-000012"), "--prompt-ids", "1,2,3", "--output", "ids", "--max-new-tokens", "4", "--temperature", "0"])).toBe(0);
     expect(out.join("").trim()).toMatch(/^1,2,3(,\d+){4}$/);
-    out = [];
+    out.length = 0;
     expect(await main(["eval", run])).toBe(0);
     expect(out.join("")).toMatch(/loss [\d.]+ ± [\d.]+ \(s\.e\.\) nats\/token, perplexity [\d.]+/);
-    out = [];
+    out.length = 0;
     expect(await main(["info", "--config", configPath])).toBe(0);
     expect(out.join("")).toMatch(/tokens\/step 128/);
-    out = [];
+    out.length = 0;
     expect(await main(["info", run])).toBe(0);
     expect(out.join("\n")).toMatch(/step-000012: loads .*\nstep 12 of 12/);
     expect(await main(["train", configPath, "--out", run, "--overwrite", "--set", "train.steps=6"])).toBe(0); // a lone path is the --config

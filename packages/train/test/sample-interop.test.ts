@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { ByteTokenizer, Llama2cTokenizer } from "@kiln/data";
 import { Llama, generate, saveHf, saveLlama2c } from "@kiln/nn";
 import { Generator, noGrad } from "@kiln/tensor";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { captureConsole } from "./console.js";
 import { main } from "../src/cli/main.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kiln-sample-interop-"));
@@ -27,15 +28,7 @@ tok.save(tokPath);
 const hfDir = join(dir, "hf");
 saveHf(model, hfDir);
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole();
 
 const greedy = (prompt: number[], n: number, eosTokenId: number | null) => noGrad(() => generate(model, prompt, { maxNewTokens: n, temperature: 0, eosTokenId }));
 
@@ -43,7 +36,7 @@ describe("kiln sample on llama2.c and Hugging Face files", () => {
   it("samples ids from a .bin without a tokenizer, stopping at BOS as run.c does", async () => {
     expect(await main(["sample", "--checkpoint", binPath, "--prompt-ids", "1,260", "--output", "ids", "--max-new-tokens", "8", "--temperature", "0"])).toBe(0);
     expect(out.join("")).toBe(greedy([1, 260], 8, 1).join(","));
-    out = [];
+    out.length = 0;
     expect(await main(["sample", "--checkpoint", binPath, "--prompt-ids", "1,260", "--max-new-tokens", "8", "--temperature", "0", "--eos-id", "none"])).toBe(0);
     expect(out.join("")).toBe(greedy([1, 260], 8, null).join(","));
   });

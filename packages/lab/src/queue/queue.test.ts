@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { currentClaim, tryClaim } from "./claim.js";
-import { readPlan, readResult, writePlan, type Plan } from "./plan-dir.js";
+import { planEta, writeProbe } from "./eta.js";
+import { readPlan, readResult, runDir, writePlan, writeTiming, type Plan } from "./plan-dir.js";
 import { planStatus, runClaimLoop, runIndex, taskIndex, type Executor } from "./queue.js";
 
 const fast = { staleSeconds: 1, heartbeatSeconds: 0.05 };
@@ -102,5 +103,28 @@ describe("queue", () => {
     expect(taskIndex(undefined, { JOB_COMPLETION_INDEX: "4" })).toBe(4);
     expect(taskIndex(undefined, {})).toBeUndefined();
     expect(() => taskIndex(undefined, { SLURM_ARRAY_TASK_ID: "x" })).toThrow('SLURM_ARRAY_TASK_ID="x" is not a run index');
+  });
+});
+
+describe("ETA", () => {
+  const costed = (): Plan => ({ kind: "test", name: "t", runs: [10, 20, 30].map((cost, i) => ({ id: `r${i}`, config: { i }, cost })) });
+  it("is unknown before anything ran or was probed, then the finished runs' pace over the work left", async () => {
+    const dir = fresh();
+    writePlan(dir, costed());
+    expect(planEta(dir, readPlan(dir), planStatus(dir, fast), 1)).toBeNaN();
+    await runIndex(dir, 0, square, { timing: fast });
+    writeTiming(runDir(dir, "r0"), { seconds: 5, tokensPerSec: 1, host: "h", finishedAt: "" }); // 0.5 s per unit of cost
+    expect(planEta(dir, readPlan(dir), planStatus(dir, fast), 1)).toBe(25);
+    expect(planEta(dir, readPlan(dir), planStatus(dir, fast), 2)).toBe(12.5);
+  });
+  it("starts from a probe's predicted seconds, and counts a running run's time since its claim", () => {
+    const dir = fresh();
+    writePlan(dir, costed());
+    writeProbe(dir, { r0: 4, r1: 6, r2: 8 });
+    expect(planEta(dir, readPlan(dir), planStatus(dir, fast), 1)).toBe(18);
+    tryClaim(dir, "r2", "w", fast); // just claimed: nearly all of its 8 s left
+    const eta = planEta(dir, readPlan(dir), planStatus(dir, fast), 1);
+    expect(eta).toBeGreaterThan(17.5);
+    expect(eta).toBeLessThanOrEqual(18);
   });
 });

@@ -31,6 +31,8 @@ export type Executor = (plan: Plan, run: PlanRun, dir: string, signal: AbortSign
 export interface WorkerOptions {
   worker?: string;
   timing?: ClaimTiming;
+  /** Stops the worker: the active run is asked to checkpoint and stop (its claim is given back), and no further run is claimed. */
+  signal?: AbortSignal;
   /** Told of each run a worker starts and ends. */
   onEvent?: (event: { kind: "start" | "done" | "stopped" | "lost"; run: PlanRun; index: number }) => void;
 }
@@ -61,6 +63,9 @@ async function executeClaimed(plan: Plan, dir: string, index: number, claim: Cla
   const run = plan.runs[index]!;
   const timing = opts.timing ?? DEFAULT_TIMING;
   const controller = new AbortController();
+  const stop = () => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", stop);
+  if (opts.signal?.aborted) stop();
   let lost = false;
   const beat = setInterval(() => {
     if (!claim.heartbeat()) {
@@ -90,6 +95,7 @@ async function executeClaimed(plan: Plan, dir: string, index: number, claim: Cla
     throw e;
   } finally {
     clearInterval(beat);
+    opts.signal?.removeEventListener("abort", stop);
   }
 }
 
@@ -127,9 +133,9 @@ export async function runIndex(dir: string, index: number, execute: Executor, op
 /**
  * Claims and executes free runs (pending, or stale: their worker died) until
  * every run is done; resolves to how many this worker finished. While the
- * only runs left are held by live workers it waits (polling at the heartbeat
- * interval), so a run whose worker dies later is still taken over and the
- * plan completes as long as one worker lives.
+ * only runs left are held by live workers it waits (polling every heartbeat
+ * interval, at most 2 s), so a run whose worker dies later is still taken
+ * over and the plan completes as long as one worker lives.
  */
 export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerOptions = {}): Promise<number> {
   const plan = readPlan(dir);
@@ -138,17 +144,24 @@ export async function runClaimLoop(dir: string, execute: Executor, opts: WorkerO
   let finished = 0;
   for (;;) {
     let open = 0;
+    let worked = false;
     for (let index = 0; index < plan.runs.length; index++) {
+      if (opts.signal?.aborted) return finished;
       const id = plan.runs[index]!.id;
       if (readResult(dir, id) !== undefined) continue;
-      open++;
       const claim = claimIfOpen(dir, id, worker, timing);
-      if (!claim) continue;
+      if (!claim) {
+        open += readResult(dir, id) === undefined ? 1 : 0;
+        continue;
+      }
+      worked = true;
       const outcome = await executeClaimed(plan, dir, index, claim, execute, opts);
       if (outcome === "done") finished++;
+      else open++;
       if (outcome === "stopped") return finished;
     }
     if (open === 0) return finished;
-    await new Promise((resolve) => setTimeout(resolve, timing.heartbeatSeconds * 1000));
+    // Only runs held by live workers are left: wait for them to finish (polling every ≤ 2 s), or to go stale.
+    if (!worked) await new Promise((resolve) => setTimeout(resolve, Math.min(timing.heartbeatSeconds, 2) * 1000));
   }
 }

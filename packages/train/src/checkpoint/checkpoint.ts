@@ -15,7 +15,7 @@ import { Generator, loadSafetensors, serializeSafetensors, type GeneratorState, 
 import { parseTrainConfig, type TrainConfig } from "../config/train-config.js";
 import { fsyncDir, writeFileDurable } from "../util/atomic.js";
 import { faultPoint } from "../util/fault.js";
-import { parseJsonText } from "../util/json.js";
+import { readJsonObject } from "../util/json.js";
 
 /** The format tag in `trainer.json`. */
 export const CHECKPOINT_FORMAT = "kiln.checkpoint/1";
@@ -97,19 +97,7 @@ export class CheckpointError extends Error {
 }
 
 function readJson(path: string, what: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CheckpointError(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const v = parseJsonText(text);
-    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not a JSON object");
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw new CheckpointError(`${path}: ${what} is truncated or corrupt (${(e as Error).message})`);
-  }
+  return readJsonObject(path, what, (m) => new CheckpointError(m), "is truncated or corrupt");
 }
 
 /** Loads and validates a checkpoint directory. */

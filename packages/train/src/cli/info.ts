@@ -12,7 +12,7 @@ import { availableMemory, countParameters, describeMemory, estimateMemory, flops
 import { loadTrainConfig, modelConfigFor } from "../config/train-config.js";
 import { formatCount } from "../util/progress.js";
 import { UsageError } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 function configInfo(path: string, overrides: string[]): number {
   const config = loadTrainConfig(path, overrides);

@@ -1,37 +1,43 @@
 /**
- * @file The `kiln` command line: `train`, `sample`, `eval`, `info`. Errors
- * print one line naming what is wrong (a stack trace only with --verbose)
- * and exit non-zero.
+ * @file The `kiln` command line: `train`, `sample`, `eval`, `info`, and the
+ * experiment commands of @kiln/lab (`scaling`, `ablate`, `lab`), loaded only
+ * when that package is installed. Errors print one line naming what is wrong
+ * (a stack trace only with --verbose) and exit non-zero.
  */
 import { closest } from "../config/schema.js";
-import { ablateCommand } from "./ablate.js";
-import { parseCommandLine, UsageError, type OptionSpec } from "./args.js";
+import { parseCommandLine, UsageError } from "./args.js";
+import type { Command } from "./command.js";
 import { infoCommand } from "./info.js";
 import { evalCommand, sampleCommand } from "./sample.js";
-import { scalingCommand } from "./scaling.js";
 import { trainCommand } from "./train.js";
-
-/** A command: its usage text, its options, and what it does. */
-export interface Command {
-  usage: string;
-  options: Record<string, OptionSpec>;
-  /**
-   * What positional arguments mean: `"list"` passes them to `run`; a
-   * function names the option a lone positional fills (`kiln train x.json`
-   * is `--config x.json`); absent, a positional is an error.
-   */
-  positional?: "list" | ((arg: string) => string);
-  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
-}
 
 const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   sample: sampleCommand,
   eval: evalCommand,
   info: infoCommand,
-  scaling: scalingCommand,
-  ablate: ablateCommand,
 };
+
+/** The commands @kiln/lab provides (its `commands` export). */
+const LAB_COMMANDS = ["scaling", "ablate", "lab"];
+
+/**
+ * The package behind {@link LAB_COMMANDS}. A variable, not a literal, so tsc
+ * neither resolves it nor makes @kiln/train depend on @kiln/lab (lab depends
+ * on train; train only loads lab at run time when it is installed).
+ */
+const LAB_PACKAGE: string = "@kiln/lab";
+
+/** @kiln/lab's commands, or null when the package is not installed. */
+async function labCommands(): Promise<Record<string, Command> | null> {
+  try {
+    return ((await import(LAB_PACKAGE)) as { commands: Record<string, Command> }).commands;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ERR_MODULE_NOT_FOUND" && err.message.includes(LAB_PACKAGE)) return null;
+    throw e;
+  }
+}
 
 const HELP = `kiln — train and study toy LLaMAs in pure TypeScript
 
@@ -44,6 +50,8 @@ commands:
   info     parameters, FLOPs and memory of a config, or whether a checkpoint loads
   scaling  compute-optimal sweeps and Chinchilla fits (kiln scaling --preset quick; kiln scaling fit POINTS.csv)
   ablate   paired multi-seed architecture experiments (kiln ablate --spec configs/ablations/llama-components.json)
+  lab      run, watch and report a planned sweep or ablation, e.g. as a Slurm array job (kiln lab run DIR --index I)
+           (scaling, ablate and lab come with @kiln/lab)
 
 Run "kiln <command> --help" for a command's options; add --verbose to any
 command for stack traces on errors.`;
@@ -55,10 +63,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(HELP);
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS[name];
+  let command = COMMANDS[name];
+  if (command === undefined && LAB_COMMANDS.includes(name)) {
+    const lab = await labCommands();
+    if (lab === null) {
+      console.error(`kiln ${name}: this command comes with @kiln/lab, which is not installed; install it with npm install @kiln/lab`);
+      return 1;
+    }
+    command = lab[name];
+  }
   if (command === undefined) {
-    const hint = closest(name, Object.keys(COMMANDS));
-    console.error(`kiln: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}; commands: ${Object.keys(COMMANDS).join(", ")} (see kiln --help)`);
+    const names = [...Object.keys(COMMANDS), ...LAB_COMMANDS];
+    const hint = closest(name, names);
+    console.error(`kiln: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}; commands: ${names.join(", ")} (see kiln --help)`);
     return 2;
   }
   const verbose = rest.includes("--verbose");

@@ -14,7 +14,7 @@ import { resolveCheckpointDir } from "../checkpoint/store.js";
 import { scoreCheckpoint, scoreLines } from "../eval/score.js";
 import { UsageError } from "./args.js";
 import { intFlag, numFlag, tokenIdsFlag } from "./flags.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 /** A model to sample from, its tokenizer (if any) and where generation stops by default. */
 interface Sampling {

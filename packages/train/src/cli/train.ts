@@ -11,7 +11,7 @@ import { finalLine } from "../eval/report-line.js";
 import { Trainer } from "../trainer.js";
 import { formatCount, formatDuration, Progress } from "../util/progress.js";
 import { UsageError } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 export const trainCommand: Command = {
   usage: `usage: kiln train --config FILE [--set key=value ...] [--out DIR] [--overwrite]

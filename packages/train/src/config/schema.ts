@@ -4,6 +4,7 @@
  * got "fast"`) or the unknown key (with a did-you-mean). The TypeScript type
  * of a config is inferred from its schema, so the two cannot drift apart.
  */
+import { closest } from "@kiln/nn";
 
 /** A field's schema: validates a raw JSON value at `path` and returns the typed value. */
 export interface Field<T> {
@@ -97,24 +98,8 @@ export function list<T>(item: Field<T>, def: T[] | undefined): Field<T[]> {
   };
 }
 
-/** The entry of `known` nearest to `key` by edit distance, when near enough to be a likely typo (for "did you mean"). */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  const dist = (a: string, b: string) => {
-    const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = d[0]!;
-      d[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const tmp = d[j]!;
-        d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = tmp;
-      }
-    }
-    return d[b.length]!;
-  };
-  const best = known.map((k) => [k, dist(key.toLowerCase(), k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-  return best && best[1] <= Math.max(2, key.length / 3) ? best[0] : undefined;
-}
+/** "Did you mean …?": the known name nearest to a mistyped one (one implementation, in @kiln/nn). */
+export { closest };
 
 /** An object with exactly these fields: unknown keys are errors (with a did-you-mean). */
 export function object<S extends Record<string, Field<unknown>>>(fields: S): Field<{ [K in keyof S]: Infer<S[K]> }> {

@@ -1,0 +1,153 @@
+/**
+ * @file `kiln scaling`: plan a scaling sweep (a preset or a sweep file) into
+ * a plan directory and run it here — or only plan it, for `kiln lab run`
+ * under a cluster's array job — then fit it; refit a sweep directory; or
+ * fit any CSV of `N,D,loss` points. Each writes fit.json, report.md and the
+ * SVG figures.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { ConfigError, formatDuration, intFlag, numFlag, Progress, UsageError, type Command } from "@kiln/train";
+import { analyzeScaling, CHINCHILLA_GRID, COARSE_GRID, readPointsCsv, type AnalysisOptions } from "../fit/index.js";
+import { readPlan, writePlan, type Plan } from "../queue/plan-dir.js";
+import { firstDifference } from "../queue/same-config.js";
+import { runPlanLocally } from "../run/local.js";
+import { openPlan } from "../run/studies.js";
+import { writeFitReport } from "../scaling/report/report.js";
+import { planScaling, predictScaling, sweepMeta } from "../scaling/study.js";
+import { loadSweepConfig, type SweepConfig } from "../scaling/sweep-config.js";
+import { writeSweepReport } from "../scaling/sweep-report.js";
+import { plannedLine } from "./planned.js";
+import { withSigint } from "./sigint.js";
+
+const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR] [--jobs N] [--plan-only | --dry-run] [--set key=value ...]
+       kiln scaling --sweep FILE [same options]
+       kiln scaling fit POINTS.csv [--out DIR] [fit options]
+       kiln scaling report SWEEP_DIR [--report DIR] [fit options]
+
+  A sweep trains a ladder of LLaMA sizes at several compute budgets, each for
+  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3. The presets
+  fix their budgets and sizes, so they plan the same runs on any machine. A
+  sweep file without budgets.values sizes its budgets to its time budget at
+  the throughput measured when planning. The plan (DIR/plan.json) fixes every
+  run's config before training; run again, a sweep resumes where it stopped.
+
+  --preset NAME       a preset shipped with @kiln/lab (quick: ~10 min, full: < 2 h on 2 cores)
+  --sweep FILE        a sweep file of your own (see configs/sweeps/README.md)
+  --out DIR           the plan directory (default runs/scaling/<name>); runs.csv,
+                      fit.json, report.md and the SVGs land here
+  --report DIR        also write the report, runs.csv and plan.json here
+  --jobs N            local worker processes (default: the config's; 0 = one per core)
+  --plan-only         write DIR/plan.json and stop: run it with kiln lab run DIR
+                      --index I (e.g. a Slurm array job) or --claim, then kiln lab report DIR
+  --dry-run           plan, probe throughput and print the expected time; write nothing
+  --set key=value     override a sweep-config field, e.g. --set timeBudget=300
+
+  fit: POINTS.csv has columns N, D, loss (any case; C optional, others ignored).
+  --out DIR           where fit.json/report.md/SVGs go (default <csv name>-fit/ beside it)
+  --drop-highest-loss K   drop the K highest-loss points first (Epoch AI drop 5 of Chinchilla's)
+  --bootstrap N       bootstrap resamples (default 400; 0 for none)
+  --grid chinchilla|coarse   Approach 3 starts: 4,500 (default) or 288
+  --budget-tolerance X     relative spread of one IsoFLOP budget (default 0.15)
+  --seed S            bootstrap seed (default 0)
+  report: the same as kiln lab report SWEEP_DIR, with fit options`;
+
+function fitOptions(values: Record<string, unknown>): AnalysisOptions {
+  const grid = values.grid ?? "chinchilla";
+  if (grid !== "chinchilla" && grid !== "coarse") throw new UsageError(`--grid must be "chinchilla" or "coarse", got ${JSON.stringify(grid)}`);
+  return {
+    grid: grid === "coarse" ? COARSE_GRID : CHINCHILLA_GRID,
+    resamples: intFlag(values, "bootstrap", 400, { min: 0 }),
+    seed: intFlag(values, "seed", 0, { min: 0 }),
+    budgetTolerance: numFlag(values, "budget-tolerance", 0.15, { min: 0 }),
+    dropHighestLoss: intFlag(values, "drop-highest-loss", 0, { min: 0 }),
+  };
+}
+
+async function fitCommand(csv: string, values: Record<string, unknown>): Promise<number> {
+  const points = readPointsCsv(csv);
+  const out = typeof values.out === "string" ? values.out : join(dirname(csv), `${basename(csv, ".csv")}-fit`);
+  const t0 = performance.now();
+  const an = analyzeScaling(points, fitOptions(values));
+  const files = writeFitReport(out, an, { title: `Scaling fit of ${basename(csv)}`, source: `Produced by \`kiln scaling fit ${csv}\`.` });
+  const law = an.law;
+  if (law) {
+    const ci = law.bootstrap?.ci;
+    const show = (k: "E" | "A" | "B" | "alpha" | "beta" | "a") => `${k} = ${(k === "a" ? law.a : law.law[k]).toPrecision(4)}${ci ? ` [${ci[k][0].toPrecision(3)}, ${ci[k][1].toPrecision(3)}]` : ""}`;
+    console.log(`Approach 3 (${an.points.length} points): ${(["E", "A", "B", "alpha", "beta", "a"] as const).map(show).join(", ")}; log RMSE ${law.logRmse.toFixed(4)}`);
+  } else console.log(`Approach 3: ${an.lawError}`);
+  const n = an.isoflop.nOpt;
+  console.log(`Approach 2: ${n ? `a = ${n.exponent.toFixed(3)}${n.ci ? ` [${n.ci[0].toFixed(3)}, ${n.ci[1].toFixed(3)}]` : ""}; ` : ""}${an.isoflop.message}`);
+  for (const v of an.verdicts) console.log(`  ${v.status.padEnd(12)} ${v.title}: ${v.detail}`);
+  console.log(`wrote ${files.join(", ")} in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  return 0;
+}
+
+/** The plan in `out` if it was made from `config` (refusing one made from another config, by field), else a new plan of `config`. */
+function sweepPlan(out: string, config: SweepConfig, jobs: number, log: (line: string) => void): { plan: Plan; fresh: boolean } {
+  if (existsSync(join(out, "plan.json"))) {
+    const existing = readPlan(out);
+    const made = existing.kind === "scaling" ? sweepMeta(existing, join(out, "plan.json")).config : null;
+    const diff = made === null ? "kind" : firstDifference(made, config);
+    if (diff !== null) throw new ConfigError(`${out} holds a sweep planned from a different config (it differs in "${diff}"); use another --out, or delete ${out} to start over`);
+    log(`resuming the plan in ${out} (${existing.runs.length} runs)`);
+    return { plan: existing, fresh: false };
+  }
+  log(`sweep "${config.name}" → ${out}`);
+  return { plan: planScaling(config, jobs, log), fresh: true };
+}
+
+export const scalingCommand: Command = {
+  usage: USAGE,
+  options: {
+    preset: { type: "string" }, sweep: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
+    "dry-run": { type: "boolean" }, "plan-only": { type: "boolean" }, set: { type: "string", multiple: true },
+    "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" },
+  },
+  positional: "list",
+  async run(values, positionals) {
+    const [sub, arg, ...extra] = positionals;
+    if (extra.length > 0 || (sub !== undefined && sub !== "fit" && sub !== "report")) throw new UsageError(`unexpected arguments ${JSON.stringify(positionals)}; see kiln scaling --help`);
+    if (sub === "fit") {
+      if (arg === undefined) throw new UsageError("kiln scaling fit needs a POINTS.csv");
+      return fitCommand(arg, values);
+    }
+    if (sub === "report") {
+      if (arg === undefined) throw new UsageError("kiln scaling report needs a SWEEP_DIR");
+      const { plan } = openPlan(arg);
+      if (plan.kind !== "scaling") throw new UsageError(`${arg} holds a plan of kind "${plan.kind}", not a sweep; use kiln lab report ${arg}`);
+      writeSweepReport(arg, plan, { reportDir: typeof values.report === "string" ? values.report : undefined, log: (l) => console.log(l), analysis: fitOptions(values) });
+      return 0;
+    }
+    const source = typeof values.preset === "string" ? values.preset : typeof values.sweep === "string" ? values.sweep : null;
+    if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new UsageError("give one of --preset quick|full or --sweep FILE (or the fit/report subcommands); see kiln scaling --help");
+    if (typeof values.preset === "string" && !/^[\w-]+$/.test(values.preset)) throw new UsageError(`--preset takes a name (quick, full), got ${JSON.stringify(values.preset)}; use --sweep for a file`);
+    if (values["plan-only"] && values["dry-run"]) throw new UsageError("give --plan-only or --dry-run, not both");
+    const config = loadSweepConfig(source, (values.set as string[] | undefined) ?? []);
+    const jobs = intFlag(values, "jobs", config.jobs, { min: 0 }) || availableParallelism();
+    const out = typeof values.out === "string" ? values.out : join("runs", "scaling", config.name);
+    const progress = new Progress();
+    const log = (line: string) => progress.log(line);
+    const { plan, fresh } = sweepPlan(out, config, jobs, log);
+    if (values["dry-run"]) {
+      log(`expected wall time on ${jobs} process${jobs > 1 ? "es" : ""}: ${formatDuration(predictScaling(plan, null, jobs, log))} (time budget ${formatDuration(config.timeBudget)}); dry run: nothing written`);
+      return 0;
+    }
+    if (fresh) writePlan(out, plan);
+    if (values["plan-only"]) {
+      console.log(plannedLine(out, plan));
+      return 0;
+    }
+    const t0 = performance.now();
+    if (!existsSync(join(out, "probe.json"))) log(`expected wall time on ${jobs} process${jobs > 1 ? "es" : ""}: ${formatDuration(predictScaling(plan, out, jobs, log))}`);
+    const complete = await withSigint(log, "checkpointing the active runs", (signal) => runPlanLocally(out, { jobs, log, progress, signal }));
+    if (!complete) {
+      log(`stopped: not every run finished; resume with the same command (or kiln lab run ${out} --claim)`);
+      return 130;
+    }
+    log(`all ${plan.runs.length} runs finished in ${formatDuration((performance.now() - t0) / 1000)}; fitting...`);
+    writeSweepReport(out, plan, { reportDir: typeof values.report === "string" ? values.report : undefined, log, analysis: fitOptions(values) });
+    return 0;
+  },
+};
