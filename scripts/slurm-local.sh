@@ -2,7 +2,9 @@
 # @file A one-node Slurm cluster on this machine (munged + slurmctld + slurmd on localhost) for kiln's opt-in
 # array-job test. `up` installs Debian's slurm-wlm and munge when missing, writes a private slurm.conf under
 # $KILN_SLURM_DIR (default /tmp/kiln-slurm) and starts the daemons; `down` stops them; `env` prints the
-# SLURM_CONF export that sbatch/squeue need. Needs root (apt-get, daemons); touches nothing under /etc/slurm.
+# SLURM_CONF export that sbatch/squeue need. There is no accounting daemon, so sacct is unavailable: every finished
+# job's final state (COMPLETED, FAILED, …) is appended to $KILN_SLURM_DIR/log/jobcomp.txt instead.
+# Needs root (apt-get, daemons); touches nothing under /etc/slurm.
 set -euo pipefail
 dir=${KILN_SLURM_DIR:-/tmp/kiln-slurm}
 conf="$dir/slurm.conf"
@@ -54,10 +56,12 @@ ProctrackType=proctrack/pgid
 TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=$(( mem / cpus ))
 SchedulerType=sched/backfill
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$dir/log/jobcomp.txt
 MpiDefault=none
 ReturnToService=2
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
