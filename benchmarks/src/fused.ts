@@ -9,7 +9,7 @@
 import { Generator, ones, randn, scaledDotProductAttention, siluMul, type Tensor } from "@kiln/tensor";
 // NOTE: the backend switch and thread count are not (yet) part of @kiln/tensor's public index.
 import { getThreads, setBackend, setThreads } from "@kiln/tensor";
-import { fusedThreadsReady } from "../../packages/tensor/src/kernels/wasm/fused.js";
+import { warmUpThreads } from "@kiln/tensor";
 import { erf, erfReference } from "../../packages/tensor/src/kernels/math.js";
 
 const quick = process.argv.includes("--quick");
@@ -125,7 +125,7 @@ function nsPerCall(f: (x: number) => number): number {
   return (ms * 1e6) / xs.length;
 }
 
-fusedThreadsReady(threads);
+warmUpThreads();
 console.log(`Fused ops, forward + backward, median ms; Node ${process.version}, ${threads} threads\n`);
 console.log("scaledDotProductAttention, causal; cells: ms (GFLOP/s)\n");
 console.log(`| shape | fused WASM ${threads}t | fused WASM 1t | fused JS | composite | composite / fused |`);

@@ -1,10 +1,11 @@
 /**
  * @file Kernels of the fused SwiGLU gate `y = silu(a) · b` and its gradient: plain loops (float64,
  * and float32 under `KILN_BACKEND=js`) and the float32 WASM SIMD path (`wasm/silu-mul-simd.ts`,
- * polynomial exp), split over the fused worker pool for large inputs.
+ * polynomial exp), split over the runtime's worker pool for large inputs.
  */
 import { sigmoid } from "./math.js";
-import { callFused, fusedParts, OP, type Operand } from "./wasm/fused.js";
+import { OP } from "./wasm/module.js";
+import { callWasm, wasmParts, type Operand } from "../runtime/wasm.js";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -38,8 +39,8 @@ const whole = (arr: Float32Array, n: number, input: boolean): Operand => ({ arr,
 function runWasm(op: number, arrays: Float32Array[], inputs: number, threads: number): void {
   const n4 = arrays[0]!.length & ~3;
   if (n4 === 0) return;
-  const parts = n4 >= SILU_MUL_THREAD_MIN ? fusedParts(threads) : 1;
-  callFused(arrays.map((x, i) => whole(x, n4, i < inputs)), 0, parts, ({ ptrs }) => {
+  const parts = n4 >= SILU_MUL_THREAD_MIN ? wasmParts(threads) : 1;
+  callWasm(arrays.map((x, i) => whole(x, n4, i < inputs)), 0, parts, ({ ptrs }) => {
     const tasks: number[][] = [];
     for (let t = 0; t < parts; t++) {
       const [s, e] = [Math.floor((t * n4) / parts / 16) * 16, t === parts - 1 ? n4 : Math.floor(((t + 1) * n4) / parts / 16) * 16];
