@@ -1,0 +1,26 @@
+/**
+ * @file Runs a per-element WASM kernel (`op(p0, …, pk, n)`, every pointer advancing together) over
+ * equally long float32 arrays, cut into runs of whole vectors over the worker pool. Each element is
+ * computed by the same instructions whatever the cut, so results do not depend on the thread count.
+ */
+import { callWasm, type Operand, wasmParts } from "../runtime/wasm.js";
+
+/**
+ * Applies `op` to the first `4⌊n/4⌋` elements of `arrays` (n: the first array's length); the
+ * first `inputs` arrays are read, the rest written. Runs on up to `threads` threads from
+ * `threadMin` elements. Returns how many elements it covered (the caller finishes the tail).
+ */
+export function mapWasm(op: number, arrays: readonly Float32Array[], inputs: number, threads: number, threadMin: number): number {
+  const n4 = arrays[0]!.length & ~3;
+  if (n4 === 0) return 0;
+  const parts = n4 >= threadMin ? wasmParts(threads) : 1;
+  const operands = arrays.map((arr, i): Operand => ({ arr, lo: 0, hi: n4, input: i < inputs, output: i >= inputs }));
+  callWasm(operands, 0, parts, ({ ptrs }) =>
+    Array.from({ length: parts }, (_, t) => {
+      const s = Math.floor((t * n4) / parts / 16) * 16;
+      const e = t === parts - 1 ? n4 : Math.floor(((t + 1) * n4) / parts / 16) * 16;
+      return [op, ...ptrs.map((p) => p + s * 4), e - s];
+    }),
+  );
+  return n4;
+}
