@@ -4,7 +4,7 @@
  * test oracle) and the float32 WASM SIMD path (`wasm/gelu-simd.ts`), split over the worker pool.
  */
 import { gelu, geluGrad } from "./math.js";
-import { mapWasm } from "./map-wasm.js";
+import { mapWasm } from "./wasm-host.js";
 import { OP } from "./wasm/module.js";
 
 type FloatArray = Float32Array | Float64Array;

@@ -7,7 +7,8 @@
  */
 import type { TypedArray } from "../dtype.js";
 import { OP } from "./wasm/module.js";
-import { callWasm, wasmParts, type Operand } from "../runtime/wasm.js";
+import { callWasm, wasmParts } from "../runtime/wasm.js";
+import { cut, f32Bits, input, output } from "./wasm-host.js";
 
 /** Below this many elements the WASM RMSNorm runs on one thread. */
 export const RMS_THREAD_MIN = 1 << 16;
@@ -42,15 +43,6 @@ export function rmsNormBackward(
   }
 }
 
-const input = (arr: Float32Array, n: number): Operand => ({ arr, lo: 0, hi: n, input: true, output: false });
-const output = (arr: Float32Array, n: number): Operand => ({ arr, lo: 0, hi: n, input: false, output: true });
-const f32Bits = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
-
-// [start, end) of part p of `n` items cut into `parts`, in multiples of `unit`.
-function cut(n: number, parts: number, p: number, unit = 1): [number, number] {
-  const units = n / unit;
-  return [Math.floor((p * units) / parts) * unit, Math.floor(((p + 1) * units) / parts) * unit];
-}
 
 function partsFor(rows: number, n: number, threads: number): number {
   return Math.min(rows, rows * n >= RMS_THREAD_MIN ? wasmParts(threads) : 1);

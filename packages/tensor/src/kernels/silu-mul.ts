@@ -5,7 +5,7 @@
  */
 import { sigmoid } from "./math.js";
 import { OP } from "./wasm/module.js";
-import { mapWasm } from "./map-wasm.js";
+import { mapWasm } from "./wasm-host.js";
 
 type FloatArray = Float32Array | Float64Array;
 
