@@ -1,6 +1,6 @@
 /**
  * @file The one WebAssembly module of kiln's runtime: GEMM and every fused kernel (attention, SwiGLU
- * gate, cross-entropy, RMSNorm, LayerNorm, RoPE, add, GELU, embedding) assembled together, behind a single entry
+ * gate, cross-entropy, RMSNorm, LayerNorm, RoPE, add, GELU, embedding, AdamW, sum of squares) assembled together, behind a single entry
  * `run(op, a0, …, a11, scratch)` that the main thread and every worker call.
  */
 import { assemble, Func, type Local } from "./assembler.js";
@@ -12,13 +12,14 @@ import { crossEntropyKernel } from "./cross-entropy-simd.js";
 import { geluBackwardKernel, geluForwardKernel } from "./gelu-simd.js";
 import { layerNormBackwardKernel, layerNormForwardKernel, layerNormParamGradKernel } from "./layer-norm-simd.js";
 import { embeddingBackwardKernel, embeddingForwardKernel } from "./embedding-simd.js";
+import { adamwKernel, sumSquaresKernel } from "./optim-simd.js";
 import { gemmDriver, microKernel, packKernel, MR, NR } from "./matmul-simd.js";
 import { rmsNormBackwardKernel, rmsNormForwardKernel, rmsNormWeightGradKernel } from "./rms-norm-simd.js";
 import { ropeKernel } from "./rope-simd.js";
 import { siluMulBackwardKernel, siluMulForwardKernel } from "./silu-mul-simd.js";
 
 /** Operation codes of the `run` entry. */
-export const OP = { gemm: 0, attnFwd: 1, attnBwd: 2, siluFwd: 3, siluBwd: 4, ceFwd: 5, rmsFwd: 6, rmsBwd: 7, rmsDw: 8, ropeFwd: 9, addF32: 10, geluFwd: 11, geluBwd: 12, lnFwd: 13, lnBwd: 14, lnDwb: 15, embFwd: 16, embBwd: 17 } as const;
+export const OP = { gemm: 0, attnFwd: 1, attnBwd: 2, siluFwd: 3, siluBwd: 4, ceFwd: 5, rmsFwd: 6, rmsBwd: 7, rmsDw: 8, ropeFwd: 9, addF32: 10, geluFwd: 11, geluBwd: 12, lnFwd: 13, lnBwd: 14, lnDwb: 15, embFwd: 16, embBwd: 17, adamw: 18, sumsq: 19 } as const;
 
 /** Arguments of `run` between the op code and the scratch pointer (a task is padded with zeros to this many). */
 export const RUN_ARGS = 12;
@@ -28,6 +29,7 @@ const ENTRIES: readonly [string, number, boolean][] = [
   ["gemm", 12, true], ["attnFwd", 4, false], ["attnBwd", 4, false], ["siluFwd", 4, false], ["siluBwd", 6, false], ["ceFwd", 7, false],
   ["rmsFwd", 7, false], ["rmsBwd", 7, false], ["rmsDw", 7, false], ["ropeFwd", 5, false], ["addF32", 4, false], ["geluFwd", 3, false], ["geluBwd", 4, false],
   ["lnFwd", 9, false], ["lnBwd", 8, false], ["lnDwb", 9, false], ["embFwd", 5, false], ["embBwd", 9, false],
+  ["adamw", 2, false], ["sumsq", 2, false],
 ];
 
 // Every function of the module, in index order (helpers first, then the entries, then `run`).
@@ -66,7 +68,8 @@ export function kernelModuleBytes(maxPages: number): Uint8Array {
     zeroKernel(), packTKernel(), packCKernel(), storeRowsKernel(),
     gemmDriver(id), attentionForwardKernel(id), attentionBackwardKernel(id), siluMulForwardKernel(), siluMulBackwardKernel(), crossEntropyKernel(),
     rmsNormForwardKernel(), rmsNormBackwardKernel(), rmsNormWeightGradKernel(), ropeKernel(), addKernel(), geluForwardKernel(), geluBackwardKernel(),
-    layerNormForwardKernel(), layerNormBackwardKernel(), layerNormParamGradKernel(), embeddingForwardKernel(), embeddingBackwardKernel(), runKernel(),
+    layerNormForwardKernel(), layerNormBackwardKernel(), layerNormParamGradKernel(), embeddingForwardKernel(), embeddingBackwardKernel(),
+    adamwKernel(), sumSquaresKernel(), runKernel(),
   ];
   funcs.forEach((fn, i) => {
     if (fn.name !== NAMES[i]) throw new Error(`kernel module: function ${i} is ${fn.name}, expected ${NAMES[i]}`);
