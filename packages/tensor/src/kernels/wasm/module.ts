@@ -32,11 +32,11 @@ const ENTRIES: readonly [string, number, boolean][] = [
   ["adamw", 2, false], ["sumsq", 2, false],
 ];
 
-// Every function of the module, in index order (helpers first, then the entries, then `run`).
-const NAMES = ["micro", "packA", "packB", "micro1", "micro3", "micro5", "zero", "packT", "packC", "storeRows", ...ENTRIES.map(([n]) => n), "run"];
+/** Every function of the module, in index order (helpers first, then the entries, then `run`): profiles name wasm functions by index. */
+export const FUNCTION_NAMES: readonly string[] = ["micro", "packA", "packB", "micro1", "micro3", "micro5", "zero", "packT", "packC", "storeRows", ...ENTRIES.map(([n]) => n), "run"];
 
 function id(name: string): number {
-  const i = NAMES.indexOf(name);
+  const i = FUNCTION_NAMES.indexOf(name);
   if (i < 0) throw new Error(`kernel module: no function ${name}`);
   return i;
 }
@@ -60,7 +60,7 @@ function runKernel(): Func {
   return f;
 }
 
-/** Assembles the runtime's module (functions in `NAMES` order) importing a shared memory of at most `maxPages`. */
+/** Assembles the runtime's module (functions in `FUNCTION_NAMES` order) importing a shared memory of at most `maxPages`. */
 export function kernelModuleBytes(maxPages: number): Uint8Array {
   const funcs = [
     microKernel(), packKernel("packA", MR), packKernel("packB", NR),
@@ -72,7 +72,7 @@ export function kernelModuleBytes(maxPages: number): Uint8Array {
     adamwKernel(), sumSquaresKernel(), runKernel(),
   ];
   funcs.forEach((fn, i) => {
-    if (fn.name !== NAMES[i]) throw new Error(`kernel module: function ${i} is ${fn.name}, expected ${NAMES[i]}`);
+    if (fn.name !== FUNCTION_NAMES[i]) throw new Error(`kernel module: function ${i} is ${fn.name}, expected ${FUNCTION_NAMES[i]}`);
   });
   return assemble({ initial: 1, maximum: maxPages, shared: true }, funcs);
 }
