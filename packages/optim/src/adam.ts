@@ -6,7 +6,7 @@
  * with), Adam adds PyTorch's coupled L2 penalty (`g ← g + λp`). Both match
  * torch.optim (torch 1.13, single-tensor path) bit for bit in float32.
  */
-import { adamwUpdateAll, zeros, type Tensor } from "@kiln/tensor";
+import { adamwUpdateAll, persistentFloat32, type Tensor } from "@kiln/tensor";
 import { adamL2Update, adamScalars, adamwUpdate } from "./kernels.js";
 import { Optimizer, type ParamGroup, type ParamGroupSpec, type ParamState, type ParamUpdate, type StepOptions } from "./optimizer.js";
 
@@ -50,9 +50,9 @@ abstract class AdamFamily extends Optimizer<AdamHyper> {
     if (!(h.weightDecay >= 0 && h.weightDecay < Infinity)) bad("weightDecay", "a finite number ≥ 0", h.weightDecay);
   }
 
-  // The moments, made on first use from tensor storage (so the WASM kernels use them in place).
+  // The moments, made on first use in the wasm heap (so the WASM kernels use them in place).
   private moments(n: number, state: ParamState): [Float32Array, Float32Array] {
-    const make = () => zeros([n]).data as Float32Array;
+    const make = () => persistentFloat32(n);
     return [(state.buffers.expAvg ??= make()), (state.buffers.expAvgSq ??= make())];
   }
 

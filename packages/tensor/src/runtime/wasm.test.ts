@@ -1,7 +1,7 @@
 /** @file Tests of the wasm runtime: its allocator and size classes, views across growth, the typed heap-full error. */
 import { describe, expect, it } from "vitest";
 import { gemmWasm } from "../kernels/matmul-wasm.js";
-import { HeapFullError, heapAllocF32, heapBytes, heapFreeF32, isInHeap, sizeClass, tryWasm } from "./wasm.js";
+import { HeapFullError, heapAllocF32, heapBytes, heapFreeF32, isInHeap, persistentFloat32, sizeClass, tryWasm } from "./wasm.js";
 
 describe("wasm heap", () => {
   it("reuses freed blocks and keeps old views valid when the memory grows", () => {
@@ -27,6 +27,13 @@ describe("wasm heap", () => {
     const before = heapBytes();
     expect(() => heapAllocF32(2 ** 29 + 16)).toThrow(HeapFullError);
     expect(heapBytes()).toBe(before);
+  });
+
+  it("persistentFloat32: zero-filled heap arrays, even on a reused block", () => {
+    const used = heapAllocF32(3000).fill(5);
+    heapFreeF32(used);
+    const a = persistentFloat32(3000);
+    expect(isInHeap(a) && a.length === 3000 && a.every((x) => x === 0)).toBe(true);
   });
 
   it("size classes: multiples of 64 B to 1 KiB, then four per power of two", () => {

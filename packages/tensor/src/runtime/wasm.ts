@@ -135,6 +135,29 @@ export function heapFreeF32(arr: Float32Array): void {
   freeBytes(r, arr.byteOffset, Math.max(4, arr.byteLength));
 }
 
+// Long-lived arrays go back to the heap's free lists when the garbage collector finds them dead.
+const longLived = new FinalizationRegistry<[number, number]>(([ptr, bytes]) => {
+  if (rt) freeBytes(rt, ptr, bytes);
+});
+
+/**
+ * A zero-filled Float32Array of `length` for long-lived state (optimizer moments): in the wasm heap,
+ * so the WASM kernels use it in place, but outside the tensor pool (it does not count toward the
+ * pool's collection trigger), returned to the heap when garbage collected. An ordinary
+ * Float32Array where the heap is unavailable or full.
+ */
+export function persistentFloat32(length: number): Float32Array {
+  if (state() === null) return new Float32Array(length);
+  try {
+    const arr = heapAllocF32(length).fill(0);
+    longLived.register(arr, [arr.byteOffset, Math.max(4, arr.byteLength)]);
+    return arr;
+  } catch (err) {
+    if (err instanceof HeapFullError) return new Float32Array(length);
+    throw err;
+  }
+}
+
 /** The heap's current size in bytes (tests, diagnostics). */
 export function heapBytes(): number {
   return need().memory.buffer.byteLength;
