@@ -1,15 +1,15 @@
 /**
  * @file Fused-op benchmark: `scaledDotProductAttention` (causal, forward + backward) and `siluMul`
  * (forward + backward) on WASM SIMD and on the JS backend, each against the composite a user
- * would write with kiln's primitive ops; then GELU (the GELU-MLP ablation's activation, generic
- * elementwise path) against fused siluMul, and the scalar erf it calls against erfReference. LLaMA-ish sizes; medians of round-robin samples (the
+ * would write with kiln's primitive ops; then GELU (the GELU-MLP ablation's activation, on WASM
+ * SIMD) against fused siluMul, and the scalar erf it calls against erfReference. LLaMA-ish sizes; medians of round-robin samples (the
  * variants of one row alternate, so load from other processes hits them alike).
  * Run: `npx tsx benchmarks/src/fused.ts [--quick]`.
  */
 import { Generator, ones, randn, scaledDotProductAttention, siluMul, type Tensor } from "@kiln/tensor";
 // NOTE: the backend switch and thread count are not (yet) part of @kiln/tensor's public index.
 import { getThreads, setBackend, setThreads } from "@kiln/tensor";
-import { fusedThreadsReady } from "../../packages/tensor/src/kernels/wasm/fused.js";
+import { warmUpThreads } from "@kiln/tensor";
 import { erf, erfReference } from "../../packages/tensor/src/kernels/math.js";
 
 const quick = process.argv.includes("--quick");
@@ -125,7 +125,7 @@ function nsPerCall(f: (x: number) => number): number {
   return (ms * 1e6) / xs.length;
 }
 
-fusedThreadsReady(threads);
+warmUpThreads();
 console.log(`Fused ops, forward + backward, median ms; Node ${process.version}, ${threads} threads\n`);
 console.log("scaledDotProductAttention, causal; cells: ms (GFLOP/s)\n");
 console.log(`| shape | fused WASM ${threads}t | fused WASM 1t | fused JS | composite | composite / fused |`);
@@ -138,7 +138,7 @@ console.log(`| shape | fused WASM ${threads}t | fused WASM 1t | fused JS | compo
 console.log("|---|---:|---:|---:|---:|---:|");
 siluMulRow(2048, 512);
 siluMulRow(4096, 1376);
-console.log("\nGELU MLP activation (gelu, generic elementwise) vs SwiGLU's fused siluMul at equal parameters, forward + backward, median ms\n");
+console.log("\nGELU MLP activation (gelu, WASM SIMD) vs SwiGLU's fused siluMul at equal parameters, forward + backward, median ms\n");
 console.log("| shapes | siluMul | gelu | gelu / siluMul |");
 console.log("|---|---:|---:|---:|");
 activationRow(2048, 352);

@@ -7,7 +7,8 @@
 // NOTE: kernels are not (yet) part of @kiln/tensor's public index, so this reaches into its src/.
 import { getThreads } from "@kiln/tensor";
 import { gemmJs } from "../../packages/tensor/src/kernels/matmul-js.js";
-import { gemmWasm, wasmAllocF32, wasmFreeF32, wasmThreadsReady } from "../../packages/tensor/src/kernels/wasm/matmul-simd.js";
+import { gemmWasm } from "../../packages/tensor/src/kernels/matmul-wasm.js";
+import { heapAllocF32, heapFreeF32, wasmThreadsReady } from "../../packages/tensor/src/runtime/wasm.js";
 import { STEP_CONFIGS } from "./step-configs.js";
 
 const quick = process.argv.includes("--quick");
@@ -78,7 +79,7 @@ for (const s of shapes) {
   const { M, K, N } = s;
   const opts = { transA: s.transA ?? false, transB: s.transB ?? false };
   const gf = (ms: number) => (2 * M * N * K) / ms / 1e6;
-  const [ha, hb, hc] = [random(wasmAllocF32(M * K)), random(wasmAllocF32(K * N)), wasmAllocF32(M * N)];
+  const [ha, hb, hc] = [random(heapAllocF32(M * K)), random(heapAllocF32(K * N)), heapAllocF32(M * N)];
   const [a, b, c] = [ha.slice(), hb.slice(), new Float32Array(M * N)];
   const variants = [
     () => gemmWasm(hc, ha, 0, hb, 0, M, K, N, opts, 1),
@@ -96,11 +97,11 @@ for (const s of shapes) {
   const cells = [gf(js), gf(one), gf(many), gf(copied)].map((x) => (Number.isNaN(x) ? "–" : x.toFixed(1)));
   cells.push(`${(copy * 1000).toFixed(0)} µs = ${((copy / many) * 100).toFixed(0)}%`);
   console.log(`| ${s.label} | ${cells.join(" | ")} |`);
-  [ha, hb, hc].forEach(wasmFreeF32);
+  [ha, hb, hc].forEach(heapFreeF32);
 }
 
 // The fixed price of a threaded call: a tiny GEMM on N threads minus the same on one thread.
-const t = [wasmAllocF32(32 * 32), wasmAllocF32(32 * 32), wasmAllocF32(32 * 32)] as const;
+const t = [heapAllocF32(32 * 32), heapAllocF32(32 * 32), heapAllocF32(32 * 32)] as const;
 const [single, multi] = medians([
   () => gemmWasm(t[2], t[0], 0, t[1], 0, 32, 32, 32, {}, 1),
   () => gemmWasm(t[2], t[0], 0, t[1], 0, 32, 32, 32, {}, threads),

@@ -1,12 +1,12 @@
 /**
  * @file Sums a V8 CPU profile of the training step by part of the step (GEMM, attention, each
  * fused kernel, the memory pool, GC, ...), so a profile reads as a per-kernel table. WASM
- * functions are named by their index in kiln's two modules (the GEMM module is the one whose
- * function 0 takes the most time). Make a profile with
+ * functions are named by their index in the runtime's one module (`FUNCTION_NAMES`). Make a profile with
  * `node --cpu-prof --cpu-prof-dir=prof --import tsx benchmarks/src/train-step.ts tiny --threads 1 --steps 60`,
  * then run `npx tsx benchmarks/src/profile-summary.ts prof/<file>.cpuprofile`.
  */
 import { readFileSync } from "node:fs";
+import { FUNCTION_NAMES } from "../../packages/tensor/src/kernels/wasm/module.js";
 
 interface ProfileNode {
   id: number;
@@ -18,12 +18,12 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const GEMM = ["micro-kernel", "pack A", "pack B", "driver"];
-// the fused module's functions in order (kernels/wasm/fused.ts NAMES)
-const FUSED = ["micro1", "micro3", "micro5", "zero", "packT", "packC", "storeRows", "attnFwd", "attnBwd", "siluFwd", "siluBwd", "ceFwd", "rmsFwd", "rmsBwd", "rmsDw", "ropeFwd", "addF32", "run"];
-const FUSED_PART: Record<string, string> = {
+// parts of the step by wasm function name (the rest of the module is attention)
+const WASM_PART: Record<string, string> = {
+  micro: "GEMM micro-kernel", packA: "GEMM pack A", packB: "GEMM pack B", gemm: "GEMM driver",
   siluFwd: "SwiGLU gate forward", siluBwd: "SwiGLU gate backward", ceFwd: "cross-entropy", rmsFwd: "RMSNorm", rmsBwd: "RMSNorm", rmsDw: "RMSNorm",
-  ropeFwd: "RoPE", addF32: "residual / gradient adds", run: "kernel dispatch",
+  ropeFwd: "RoPE", addF32: "residual / gradient adds", geluFwd: "GELU", geluBwd: "GELU", lnFwd: "LayerNorm", lnBwd: "LayerNorm", lnDwb: "LayerNorm",
+  embFwd: "embedding", embBwd: "embedding", adamw: "AdamW update", sumsq: "gradient clipping", run: "kernel dispatch",
 };
 const JS_PART: [RegExp, RegExp, string][] = [
   [/kernels\/cross-entropy\.ts/, /^crossEntropy(Forward|Backward)$/, "cross-entropy"],
@@ -31,18 +31,14 @@ const JS_PART: [RegExp, RegExp, string][] = [
   [/kernels\/rope\.ts/, /^ropeForward$/, "RoPE"],
   [/^$/, /^(flat|strided)$/, "residual / gradient adds"],
   [/optim\/src\/kernels\.ts/, /./, "AdamW update"],
+  [/kernels\/embedding\.ts/, /^embedding(Forward|Backward)$/, "embedding"],
   [/memory\/pool\.ts/, /./, "memory pool"],
-  [/threads\/pool\.ts|wasm\/fused\.ts|wasm\/matmul-simd\.ts/, /./, "kernel dispatch"],
+  [/runtime\/(wasm|worker-pool)\.ts|kernels\/(matmul-wasm|wasm-host)\.ts/, /./, "kernel dispatch"],
 ];
 
-function part(f: ProfileNode["callFrame"], gemmUrl: string | undefined): string {
+function part(f: ProfileNode["callFrame"]): string {
   const wasm = /wasm-function\[(\d+)\]/.exec(f.functionName);
-  if (wasm) {
-    const i = Number(wasm[1]);
-    if (f.url === gemmUrl) return `GEMM ${GEMM[i] ?? i}`;
-    const name = FUSED[i] ?? String(i);
-    return FUSED_PART[name] ?? "attention";
-  }
+  if (wasm) return WASM_PART[FUNCTION_NAMES[Number(wasm[1])] ?? ""] ?? "attention";
   for (const [url, fn, label] of JS_PART) if (url.test(f.url) && fn.test(f.functionName)) return label;
   if (f.functionName === "(garbage collector)") return "garbage collector";
   if (f.functionName === "(idle)" || f.functionName === "(program)") return "idle (start-up, waits)";
@@ -55,15 +51,12 @@ if (file === undefined) throw new Error("usage: profile-summary.ts <file.cpuprof
 const p = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const time = new Map<number, number>();
 p.samples.forEach((id, i) => time.set(id, (time.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
-const first = new Map<string, number>();
-for (const n of p.nodes) if (/wasm-function\[0\]/.test(n.callFrame.functionName)) first.set(n.callFrame.url, (first.get(n.callFrame.url) ?? 0) + (time.get(n.id) ?? 0));
-const gemmUrl = [...first].sort((a, b) => b[1] - a[1])[0]?.[0];
 const parts = new Map<string, number>();
 let total = 0;
 for (const n of p.nodes) {
   const t = time.get(n.id) ?? 0;
   total += t;
-  const k = part(n.callFrame, gemmUrl);
+  const k = part(n.callFrame);
   parts.set(k, (parts.get(k) ?? 0) + t);
 }
 console.log(`| part of the step | share of CPU samples |\n|---|---:|`);

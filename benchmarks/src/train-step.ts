@@ -2,7 +2,8 @@
  * @file Training-step benchmark: tokens/s of one LLaMA training step (forward, backward, AdamW
  * step, zeroGrad) on the tiny / small / medium configs, with CPU time, peak RSS and how much
  * fresh memory the step took after warm-up. Steps yield to the event loop in between, as the Trainer does.
- * Run: `npx tsx benchmarks/src/train-step.ts [tiny|small|medium]... [--steps N] [--threads N] [--json]`.
+ * Run: `npx tsx benchmarks/src/train-step.ts [tiny|small|medium]... [--steps N] [--threads N] [--ffn gelu_mlp] [--json]`
+ * (`--ffn gelu_mlp`: the ablation study's GELU MLP in place of SwiGLU).
  */
 import { Llama } from "@kiln/nn";
 import { AdamW } from "@kiln/optim";
@@ -35,11 +36,11 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.lengt
  * (up to `maxWarmup`) until the pool has run one whole collection cycle (collection to collection)
  * without taking fresh memory — it has grown to its working size.
  */
-export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3, maxWarmup = 40): Promise<StepResult> {
+export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3, maxWarmup = 40, ffn: "swiglu" | "gelu_mlp" = "swiglu"): Promise<StepResult> {
   const baseRss = process.memoryUsage().rss;
   warmUpThreads();
   const model = new Llama(
-    { vocab_size: c.vocab, hidden_size: c.dim, num_hidden_layers: c.layers, num_attention_heads: c.heads, max_position_embeddings: c.ctx, tie_word_embeddings: true },
+    { vocab_size: c.vocab, hidden_size: c.dim, num_hidden_layers: c.layers, num_attention_heads: c.heads, max_position_embeddings: c.ctx, tie_word_embeddings: true, ffn },
     { generator: new Generator(0) },
   );
   const opt = new AdamW(model.parameters(), { lr: 1e-3, betas: [0.9, 0.95], weightDecay: 0.1 });
@@ -93,10 +94,12 @@ async function main(): Promise<void> {
   const at = args.indexOf("--steps");
   const steps = at >= 0 ? Number(args[at + 1]) : undefined;
   if (args.includes("--threads")) setThreads(Number(args[args.indexOf("--threads") + 1]));
+  const ffn = args.includes("--ffn") ? args[args.indexOf("--ffn") + 1] : "swiglu";
+  if (ffn !== "swiglu" && ffn !== "gelu_mlp") throw new RangeError(`train-step: --ffn must be swiglu or gelu_mlp, got ${ffn}`);
   const names = args.filter((a) => a in STEP_CONFIGS);
   for (const name of names.length > 0 ? names : Object.keys(STEP_CONFIGS)) {
     const c = STEP_CONFIGS[name]!;
-    const r = await benchStep(name, c, steps ?? c.samples);
+    const r = await benchStep(name, c, steps ?? c.samples, 3, 40, ffn);
     if (args.includes("--json")) console.log(JSON.stringify(r));
     else {
       const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;

@@ -6,9 +6,9 @@
  * with), Adam adds PyTorch's coupled L2 penalty (`g ← g + λp`). Both match
  * torch.optim (torch 1.13, single-tensor path) bit for bit in float32.
  */
-import type { Tensor } from "@kiln/tensor";
+import { adamwUpdateAll, persistentFloat32, type Tensor } from "@kiln/tensor";
 import { adamL2Update, adamScalars, adamwUpdate } from "./kernels.js";
-import { Optimizer, type ParamGroup, type ParamGroupSpec, type ParamState, type StepOptions } from "./optimizer.js";
+import { Optimizer, type ParamGroup, type ParamGroupSpec, type ParamState, type ParamUpdate, type StepOptions } from "./optimizer.js";
 
 /** Adam/AdamW hyperparameters (each group may override any of them). */
 export interface AdamHyper {
@@ -50,11 +50,27 @@ abstract class AdamFamily extends Optimizer<AdamHyper> {
     if (!(h.weightDecay >= 0 && h.weightDecay < Infinity)) bad("weightDecay", "a finite number ≥ 0", h.weightDecay);
   }
 
+  // The moments, made on first use in the wasm heap (so the WASM kernels use them in place).
+  private moments(n: number, state: ParamState): [Float32Array, Float32Array] {
+    const make = () => persistentFloat32(n);
+    return [(state.buffers.expAvg ??= make()), (state.buffers.expAvgSq ??= make())];
+  }
+
   protected update(param: Float32Array, grad: Float32Array, state: ParamState, group: ParamGroup<AdamHyper>): void {
-    const m = (state.buffers.expAvg ??= new Float32Array(param.length));
-    const v = (state.buffers.expAvgSq ??= new Float32Array(param.length));
+    const [m, v] = this.moments(param.length, state);
     const s = adamScalars(group.lr, group.betas, group.eps, group.weightDecay, state.step, this.decoupled);
     (this.decoupled ? adamwUpdate : adamL2Update)(param, grad, m, v, s);
+  }
+
+  /** AdamW updates every parameter in one many-tensor WASM call (same bits as `adamwUpdate`), else one loop per parameter. */
+  protected override updateAll(batch: readonly ParamUpdate<AdamHyper>[]): void {
+    if (!this.decoupled) return super.updateAll(batch);
+    const items = batch.map(({ param, grad, state, group }) => {
+      const [m, v] = this.moments(param.length, state);
+      return { p: param, g: grad, m, v, scalars: adamScalars(group.lr, group.betas, group.eps, group.weightDecay, state.step, true) };
+    });
+    if (!adamwUpdateAll(items)) return super.updateAll(batch);
+    for (const t of items) adamwUpdate(t.p, t.g, t.m, t.v, t.scalars, t.p.length & ~3); // the last n mod 4
   }
 }
 

@@ -3,7 +3,7 @@
  * an explicit policy for NaN/Inf norms: gradients are then left untouched and
  * the result says so (or `NonFiniteGradError` is thrown) — never silently NaN.
  */
-import type { Tensor } from "@kiln/tensor";
+import { sumOfSquares, type Tensor } from "@kiln/tensor";
 
 /** What `clipGradNorm` measured and did. */
 export interface ClipResult {
@@ -60,12 +60,9 @@ function normOf(grads: readonly Float32Array[], p: number): number {
   }
   // NOTE: accumulated in float64, so the float32 result is the correctly rounded norm;
   // torch accumulates in float32 and may differ by one ulp.
-  for (const g of grads) {
-    if (p === 2) {
-      for (let i = 0; i < g.length; i++) acc += g[i]! * g[i]!;
-    } else {
-      for (let i = 0; i < g.length; i++) acc += Math.abs(g[i]!) ** p;
-    }
+  if (p === 2) acc = sumOfSquares(grads); // on WASM SIMD over the pool when available
+  else {
+    for (const g of grads) for (let i = 0; i < g.length; i++) acc += Math.abs(g[i]!) ** p;
   }
   return Math.fround(p === 2 ? Math.sqrt(acc) : acc ** (1 / p));
 }

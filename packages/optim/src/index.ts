@@ -10,6 +10,7 @@ export {
   type ParamGroup,
   type ParamGroupSpec,
   type ParamState,
+  type ParamUpdate,
   type StepOptions,
   type StepResult,
 } from "./optimizer.js";

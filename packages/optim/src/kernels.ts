@@ -45,12 +45,12 @@ export function adamScalars(lr: number, betas: readonly number[], eps: number, w
 /**
  * One AdamW step in place (Loshchilov & Hutter, arXiv:1711.05101):
  * `p ← p·(1 − lr·λ)`, `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
- * `p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)`.
+ * `p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)`, for elements `from` on.
  */
-export function adamwUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars): void {
+export function adamwUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars, from = 0): void {
   const { decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize } = s;
   const n = p.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const gi = g[i]!;
     const mi = f(f(m[i]! * beta1) + oneMinusBeta1 * gi);
     const vi = f(f(v[i]! * beta2) + f(oneMinusBeta2 * gi) * gi);

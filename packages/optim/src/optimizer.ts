@@ -44,6 +44,14 @@ export interface StepOptions {
   onNonFinite?: "skip" | "error";
 }
 
+/** One parameter's update within a step: its data, gradient, state (step already incremented) and group. */
+export interface ParamUpdate<H extends Hyperparameters> {
+  param: Float32Array;
+  grad: Float32Array;
+  state: ParamState;
+  group: ParamGroup<H>;
+}
+
 /** What `step()` did. */
 export interface StepResult {
   /** True when the update was skipped because the grad norm was not finite (no parameter or state changed). */
@@ -153,6 +161,7 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
       gradNorm = clip.totalNorm;
       if (!clip.finite) return { skipped: true, gradNorm };
     }
+    const batch: ParamUpdate<H>[] = [];
     for (const group of this.paramGroups) {
       group.params.forEach((p, i) => {
         if (p.grad === null) return;
@@ -163,11 +172,17 @@ export abstract class Optimizer<H extends Hyperparameters = Hyperparameters> {
           this.state.set(p, state);
         }
         state.step++;
-        this.update(p.data as Float32Array, grad, state, group);
+        batch.push({ param: p.data as Float32Array, grad, state, group });
         p.storage.version++;
       });
     }
+    this.updateAll(batch);
     return { skipped: false, gradNorm };
+  }
+
+  /** Applies {@link update} to every parameter of one step; an optimizer with a many-tensor kernel overrides this. */
+  protected updateAll(batch: readonly ParamUpdate<H>[]): void {
+    for (const u of batch) this.update(u.param, u.grad, u.state, u.group);
   }
 
   private gradData(p: Tensor, i: number, group: ParamGroup<H>): Float32Array {

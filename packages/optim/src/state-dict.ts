@@ -3,7 +3,7 @@
  * the snapshot taken by `stateDict()` and the checks `loadStateDict()` makes,
  * so a bad or mismatched checkpoint fails with a message naming the field.
  */
-import { Tensor } from "@kiln/tensor";
+import { persistentFloat32, Tensor } from "@kiln/tensor";
 import type { HyperValue, ParamGroup, ParamState } from "./optimizer.js";
 
 /** One parameter's saved state: update count and float32 buffers shaped like the parameter. */
@@ -116,7 +116,9 @@ export function loadState(
       if (t.shape.length !== p!.shape.length || t.shape.some((s, d) => s !== p!.shape[d])) {
         fail(`${where}.${b} has shape [${t.shape.join(", ")}], parameter ${i} has shape [${p!.shape.join(", ")}]`);
       }
-      buffers[b] = (t.contiguous().data as Float32Array).slice();
+      const copy = persistentFloat32(t.numel); // in the wasm heap, as a fresh optimizer's moments
+      copy.set(t.contiguous().data as Float32Array);
+      buffers[b] = copy;
     }
     state.set(i, { step: st.step, buffers });
   }

@@ -42,6 +42,8 @@ export type { TensorLike } from "./ops/util.js";
 export { formatTensor } from "./format.js";
 export { memoryStats, setPoolBudget, type MemoryStats } from "./memory/pool.js";
 export { getBackend, getThreads, setBackend, setThreads, warmUpThreads, type Backend } from "./kernels/matmul.js";
+export { adamwUpdateAll, sumOfSquares, type AdamWTensor } from "./kernels/optim.js";
+export { persistentFloat32 } from "./runtime/wasm.js";
 export { writeFileAtomic, writeFileDurable, fsyncDir } from "./io/atomic.js";
 export { serializeSafetensors, parseSafetensors, saveSafetensors, loadSafetensors, type SafetensorsContents } from "./io/safetensors.js";
 export { rmsNorm } from "./ops/rms-norm.js";

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { attentionBackward, attentionForward, type AttentionGeometry } from "./attention.js";
 import { attentionBackwardWasm, attentionForwardWasm } from "./attention-wasm.js";
-import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
+import { wasmAvailable, wasmThreadsReady } from "../runtime/wasm.js";
 import { fill, sameBits } from "./test-util.js";
 
 interface Case {
@@ -73,7 +73,7 @@ const CASES: Case[] = [
   { B: 1, H: 2, Hkv: 1, Tq: 33, Tk: 97, hs: 64, causal: true, strided: true },
 ];
 
-describe.runIf(fusedAvailable())("WASM SIMD attention", () => {
+describe.runIf(wasmAvailable())("WASM SIMD attention", () => {
   it.each(CASES)("matches the JS kernel: %o", (c) => {
     const r = run(c);
     const ref = reference(r);
@@ -108,7 +108,7 @@ describe.runIf(fusedAvailable())("WASM SIMD attention", () => {
   });
 
   it("gives bit-identical results on 1, 2 and 3 threads", () => {
-    expect(fusedThreadsReady(3)).toBe(true);
+    expect(wasmThreadsReady(3)).toBe(true);
     const c: Case = { B: 3, H: 4, Hkv: 2, Tq: 130, Tk: 130, hs: 32, causal: true, strided: true };
     const one = run(c, 1);
     for (const threads of [2, 3]) {

@@ -1,11 +1,12 @@
 /**
  * @file Float32 attention on the WASM SIMD kernels (`wasm/attention-*-simd.ts`): lays out the
- * call descriptor and per-task scratch, splits the (batch, kv head) pairs over the fused worker
+ * call descriptor and per-task scratch, splits the (batch, kv head) pairs over the worker
  * pool — each pair is computed whole by one thread, so results do not depend on the thread count.
  */
 import type { AttentionGeometry } from "./attention.js";
 import { BC, BR, DESC, DESC_WORDS, type DescField } from "./wasm/attention-parts.js";
-import { callFused, fusedParts, OP, type Operand } from "./wasm/fused.js";
+import { OP } from "./wasm/module.js";
+import { callWasm, wasmParts, type Operand } from "../runtime/wasm.js";
 
 /** Below this many FLOPs an attention call runs on one thread (waking a worker costs ~30 µs). */
 export const ATTENTION_THREAD_MIN_FLOPS = 4_000_000;
@@ -99,7 +100,7 @@ function scratchBytes(g: AttentionGeometry, backward: boolean, parts: number): n
 }
 
 function partsFor(g: AttentionGeometry, threads: number): number {
-  return attentionFlops(g) >= ATTENTION_THREAD_MIN_FLOPS ? Math.min(fusedParts(threads), g.B * g.Hkv) : 1;
+  return attentionFlops(g) >= ATTENTION_THREAD_MIN_FLOPS ? Math.min(wasmParts(threads), g.B * g.Hkv) : 1;
 }
 
 /**
@@ -112,7 +113,7 @@ export function attentionForwardWasm(o: Float32Array, lse: Float32Array, q: Floa
   const parts = partsFor(g, threads);
   const os = layout.o ?? contiguousStrides4(H, Tq, hs);
   const ops = [span(q, g.q, B, H, Tq, hs), span(k, g.k, B, Hkv, Tk, hs), span(v, g.v, B, Hkv, Tk, hs), span(o, os, B, H, Tq, hs, false), whole(lse, false)];
-  callFused(ops, scratchBytes(g, false, parts), parts, (p) => {
+  callWasm(ops, scratchBytes(g, false, parts), parts, (p) => {
     const [pq, pk, pv, po, pl] = p.ptrs as [number, number, number, number, number];
     return describe(p, OP.attnFwd, g, { q: pq, k: pk, v: pv, o: po, lse: pl }, { q: g.q, k: g.k, v: g.v, o: os }, false, parts);
   });
@@ -134,7 +135,7 @@ export function attentionBackwardWasm(
     span(q, st.q, B, H, Tq, hs), span(k, st.k, B, Hkv, Tk, hs), span(v, st.v, B, Hkv, Tk, hs), span(go, st.go, B, H, Tq, hs), span(o, st.o, B, H, Tq, hs),
     whole(lse, true), span(dq, st.dq, B, H, Tq, hs, false), span(dk, st.dk, B, Hkv, Tk, hs, false), span(dv, st.dv, B, Hkv, Tk, hs, false),
   ];
-  callFused(ops, scratchBytes(g, true, parts), parts, (p) => {
+  callWasm(ops, scratchBytes(g, true, parts), parts, (p) => {
     const [pq, pk, pv, pgo, po, pl, pdq, pdk, pdv] = p.ptrs as number[] as [number, number, number, number, number, number, number, number, number];
     return describe(p, OP.attnBwd, g, { q: pq, k: pk, v: pv, go: pgo, o: po, lse: pl, dq: pdq, dk: pdk, dv: pdv }, st, true, parts);
   });

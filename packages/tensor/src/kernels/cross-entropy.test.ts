@@ -1,14 +1,14 @@
 /** @file The WASM SIMD cross-entropy kernel against the float64 loops (the oracle); 1 vs N threads bit for bit. */
 import { describe, expect, it } from "vitest";
 import { CE_THREAD_MIN, crossEntropyForward, crossEntropyForwardWasm } from "./cross-entropy.js";
-import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
+import { wasmAvailable, wasmThreadsReady } from "../runtime/wasm.js";
 import { fill, sameBits } from "./test-util.js";
 
 function targets(N: number, V: number, ignoreEvery: number): Int32Array {
   return Int32Array.from({ length: N }, (_, r) => (r % ignoreEvery === ignoreEvery - 1 ? -1 : (r * 7919) % V));
 }
 
-describe.runIf(fusedAvailable())("crossEntropy WASM kernel", () => {
+describe.runIf(wasmAvailable())("crossEntropy WASM kernel", () => {
   it.each([[3, 1], [5, 7], [17, 64], [9, 1027]])("matches the float64 loops, N = %i, V = %i (ignored rows give 0)", (N, V) => {
     const x = fill(N * V, N + V, 9);
     const t = targets(N, V, 4);
@@ -28,7 +28,7 @@ describe.runIf(fusedAvailable())("crossEntropy WASM kernel", () => {
   });
 
   it("gives bit-identical results on 1, 2 and 3 threads", () => {
-    expect(fusedThreadsReady(3)).toBe(true);
+    expect(wasmThreadsReady(3)).toBe(true);
     const [N, V] = [Math.ceil(CE_THREAD_MIN / 250) + 3, 250];
     const x = fill(N * V, 3, 6);
     const t = targets(N, V, 5);

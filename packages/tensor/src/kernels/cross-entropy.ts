@@ -7,7 +7,8 @@
  * here are the float64 kernel, the `KILN_BACKEND=js` fallback and the test oracle.
  */
 import type { TypedArray } from "../dtype.js";
-import { callFused, fusedParts, OP } from "./wasm/fused.js";
+import { OP } from "./wasm/module.js";
+import { callWasm, wasmParts } from "../runtime/wasm.js";
 
 /** Below this many logits the WASM path runs on one thread. */
 export const CE_THREAD_MIN = 1 << 15;
@@ -44,7 +45,7 @@ export function crossEntropyForward(
  */
 export function crossEntropyForwardWasm(loss: Float32Array, dx: Float32Array | null, x: Float32Array, targets: Int32Array, N: number, V: number, scale: number, threads = 1): void {
   if (N === 0) return;
-  const parts = Math.min(N, N * V >= CE_THREAD_MIN ? fusedParts(threads) : 1);
+  const parts = Math.min(N, N * V >= CE_THREAD_MIN ? wasmParts(threads) : 1);
   const tgt = new Float32Array(targets.buffer, targets.byteOffset, N); // staged bit for bit
   const ops = [
     { arr: x, lo: 0, hi: N * V, input: true, output: false },
@@ -53,7 +54,7 @@ export function crossEntropyForwardWasm(loss: Float32Array, dx: Float32Array | n
   ];
   if (dx !== null) ops.push({ arr: dx, lo: 0, hi: N * V, input: false, output: true });
   const bits = new Int32Array(new Float32Array([scale]).buffer)[0]!;
-  callFused(ops, 0, parts, ({ ptrs }) => {
+  callWasm(ops, 0, parts, ({ ptrs }) => {
     const [px, pt, pl, pd] = ptrs as [number, number, number, number | undefined];
     const tasks: number[][] = [];
     for (let p = 0; p < parts; p++) {

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { type Backend, type GemmOptions, gemm, getBackend, getThreads, setBackend, setThreads, warmUpThreads } from "./matmul.js";
 import { gemmJs } from "./matmul-js.js";
-import { gemmWasm } from "./wasm/matmul-simd.js";
+import { gemmWasm } from "./matmul-wasm.js";
 
 /** Deterministic uniform [-1, 1) values (a 32-bit LCG; tests must not depend on Math.random). */
 function randomArray<T extends Float32Array | Float64Array>(ctor: new (n: number) => T, n: number, seed: number): T {

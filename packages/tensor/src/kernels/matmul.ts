@@ -5,8 +5,8 @@
  */
 import { type FloatArray, type GemmOptions, gemmJs } from "./matmul-js.js";
 import { defaultThreads, ENV } from "../env.js";
-import { fusedThreadsReady } from "./wasm/fused.js";
-import { gemmWasm, wasmSimdAvailable, wasmThreadsReady } from "./wasm/matmul-simd.js";
+import { gemmWasm } from "./matmul-wasm.js";
+import { HeapFullError, wasmAvailable, wasmThreadsReady } from "../runtime/wasm.js";
 
 export type { FloatArray, GemmOptions } from "./matmul-js.js";
 
@@ -33,7 +33,7 @@ export function setBackend(b: Backend): void {
 
 /** The float32 backend in effect. */
 export function getBackend(): Backend {
-  return backend === "wasm" && wasmSimdAvailable() ? "wasm" : "js";
+  return backend === "wasm" && wasmAvailable() ? "wasm" : "js";
 }
 
 /** Sets how many threads large GEMMs may use (1 = main thread only). */
@@ -47,9 +47,9 @@ export function getThreads(): number {
   return (threads ??= defaultThreads());
 }
 
-/** Starts the worker pools (GEMM, fused kernels) now and waits until they are ready (else the first large calls run on fewer threads). */
+/** Starts the runtime's worker pool now and waits until it is ready (else the first large calls run on fewer threads). */
 export function warmUpThreads(timeoutMs = 10_000): boolean {
-  return getBackend() !== "wasm" || (wasmThreadsReady(getThreads(), timeoutMs) && fusedThreadsReady(getThreads(), timeoutMs));
+  return getBackend() !== "wasm" || wasmThreadsReady(getThreads(), timeoutMs);
 }
 
 /**
@@ -71,7 +71,7 @@ export function gemm<T extends FloatArray>(out: T, a: T, aOffset: number, b: T, 
       return;
     } catch (err) {
       // a full wasm heap (2 GiB) cannot stage the operands: fall back to JS rather than fail
-      if (!(err instanceof RangeError && err.message.startsWith("wasm heap"))) throw err;
+      if (!(err instanceof HeapFullError)) throw err;
     }
   }
   gemmJs(out, a, aOffset, b, bOffset, M, K, N, opts);

@@ -1,7 +1,7 @@
 /** @file The WASM SIMD RMSNorm kernels against the float64 loops (the oracle); 1 vs N threads bit for bit. */
 import { describe, expect, it } from "vitest";
 import { RMS_THREAD_MIN, rmsNormBackward, rmsNormBackwardWasm, rmsNormForward, rmsNormForwardWasm } from "./rms-norm.js";
-import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
+import { wasmAvailable, wasmThreadsReady } from "../runtime/wasm.js";
 import { fill, sameBits } from "./test-util.js";
 
 const f64 = (x: Float32Array) => Float64Array.from(x);
@@ -18,7 +18,7 @@ function run(rows: number, n: number, withW: boolean, threads: number) {
   return { x, g, w, y, rstd, dx, dw };
 }
 
-describe.runIf(fusedAvailable())("RMSNorm WASM kernels", () => {
+describe.runIf(wasmAvailable())("RMSNorm WASM kernels", () => {
   it.each([[1, 4, true], [5, 12, false], [33, 64, true]] as const)("match the float64 loops, rows = %i, n = %i, weight %s", (rows, n, withW) => {
     const { x, g, w, y, rstd, dx, dw } = run(rows, n, withW, 1);
     const [ry, rr, rdx, rdw] = [new Float64Array(rows * n), new Float64Array(rows), new Float64Array(rows * n), new Float64Array(n)];
@@ -31,7 +31,7 @@ describe.runIf(fusedAvailable())("RMSNorm WASM kernels", () => {
   });
 
   it("gives bit-identical results on 1, 2 and 3 threads", () => {
-    expect(fusedThreadsReady(3)).toBe(true);
+    expect(wasmThreadsReady(3)).toBe(true);
     const [rows, n] = [Math.ceil(RMS_THREAD_MIN / 40) + 3, 40];
     const one = run(rows, n, true, 1);
     for (const t of [2, 3]) {

@@ -6,7 +6,9 @@
  * WASM SIMD (`wasm/rms-norm-simd.ts`), split over the worker pool by rows (dw by columns).
  */
 import type { TypedArray } from "../dtype.js";
-import { callFused, fusedParts, OP, type Operand } from "./wasm/fused.js";
+import { OP } from "./wasm/module.js";
+import { callWasm, wasmParts } from "../runtime/wasm.js";
+import { cut, f32Bits, input, output } from "./wasm-host.js";
 
 /** Below this many elements the WASM RMSNorm runs on one thread. */
 export const RMS_THREAD_MIN = 1 << 16;
@@ -41,18 +43,9 @@ export function rmsNormBackward(
   }
 }
 
-const input = (arr: Float32Array, n: number): Operand => ({ arr, lo: 0, hi: n, input: true, output: false });
-const output = (arr: Float32Array, n: number): Operand => ({ arr, lo: 0, hi: n, input: false, output: true });
-const f32Bits = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
-
-// [start, end) of part p of `n` items cut into `parts`, in multiples of `unit`.
-function cut(n: number, parts: number, p: number, unit = 1): [number, number] {
-  const units = n / unit;
-  return [Math.floor((p * units) / parts) * unit, Math.floor(((p + 1) * units) / parts) * unit];
-}
 
 function partsFor(rows: number, n: number, threads: number): number {
-  return Math.min(rows, rows * n >= RMS_THREAD_MIN ? fusedParts(threads) : 1);
+  return Math.min(rows, rows * n >= RMS_THREAD_MIN ? wasmParts(threads) : 1);
 }
 
 /** {@link rmsNormForward} of float32 on WASM SIMD (`n` a multiple of 4), rows split over up to `threads` threads. */
@@ -61,7 +54,7 @@ export function rmsNormForwardWasm(y: Float32Array, rstd: Float32Array, x: Float
   const parts = partsFor(rows, n, threads);
   const ops = [output(y, rows * n), output(rstd, rows), input(x, rows * n)];
   if (w !== null) ops.push(input(w, n));
-  callFused(ops, 0, parts, ({ ptrs: [py, pr, px, pw] }) =>
+  callWasm(ops, 0, parts, ({ ptrs: [py, pr, px, pw] }) =>
     Array.from({ length: parts }, (_, p) => {
       const [s, e] = cut(rows, parts, p);
       return [OP.rmsFwd, py! + s * n * 4, pr! + s * 4, px! + s * n * 4, pw ?? 0, e - s, n, f32Bits(eps)];
@@ -81,7 +74,7 @@ export function rmsNormBackwardWasm(
   if (dx !== null) {
     const ops = [output(dx, rows * n), input(g, rows * n), input(x, rows * n), input(rstd, rows)];
     if (w !== null) ops.push(input(w, n));
-    callFused(ops, 0, parts, ({ ptrs: [pd, pg, px, pr, pw] }) =>
+    callWasm(ops, 0, parts, ({ ptrs: [pd, pg, px, pr, pw] }) =>
       Array.from({ length: parts }, (_, p) => {
         const [s, e] = cut(rows, parts, p);
         return [OP.rmsBwd, pd! + s * n * 4, pg! + s * n * 4, px! + s * n * 4, pw ?? 0, pr! + s * 4, e - s, n];
@@ -91,7 +84,7 @@ export function rmsNormBackwardWasm(
   if (dw !== null) {
     const cols = Math.min(parts, n / 4);
     const dw32 = new Float32Array(dw.buffer, dw.byteOffset, 2 * n); // f64 bits staged as pairs of f32
-    callFused([output(dw32, 2 * n), input(g, rows * n), input(x, rows * n), input(rstd, rows)], 0, cols, ({ ptrs: [pw, pg, px, pr] }) =>
+    callWasm([output(dw32, 2 * n), input(g, rows * n), input(x, rows * n), input(rstd, rows)], 0, cols, ({ ptrs: [pw, pg, px, pr] }) =>
       Array.from({ length: cols }, (_, p) => {
         const [s, e] = cut(n, cols, p, 4);
         return [OP.rmsDw, pw! + s * 8, pg! + s * 4, px! + s * 4, pr!, rows, n, e - s];

@@ -1,7 +1,7 @@
 /** @file The WASM SIMD RoPE kernel against the float64 loops (the oracle); 1 vs N threads bit for bit. */
 import { describe, expect, it } from "vitest";
 import { ROPE_THREAD_MIN, ropeForward, ropeForwardWasm } from "./rope.js";
-import { fusedAvailable, fusedThreadsReady } from "./wasm/fused.js";
+import { wasmAvailable, wasmThreadsReady } from "../runtime/wasm.js";
 import { fill, sameBits } from "./test-util.js";
 
 function run(B: number, T: number, H: number, hs: number, offset: number, sign: number, threads: number) {
@@ -12,7 +12,7 @@ function run(B: number, T: number, H: number, hs: number, offset: number, sign: 
   return { x, cos, sin, y };
 }
 
-describe.runIf(fusedAvailable())("RoPE WASM kernel", () => {
+describe.runIf(wasmAvailable())("RoPE WASM kernel", () => {
   it.each([[1, 1, 1, 8, 0, 1], [2, 5, 3, 16, 3, 1], [3, 7, 2, 24, 1, -1]])("matches the float64 loops, B %i T %i H %i hs %i offset %i sign %i", (B, T, H, hs, offset, sign) => {
     const { x, cos, sin, y } = run(B, T, H, hs, offset, sign, 1);
     const ref = new Float64Array(x.length);
@@ -21,7 +21,7 @@ describe.runIf(fusedAvailable())("RoPE WASM kernel", () => {
   });
 
   it("gives bit-identical results on 1, 2 and 3 threads", () => {
-    expect(fusedThreadsReady(3)).toBe(true);
+    expect(wasmThreadsReady(3)).toBe(true);
     const T = Math.ceil(ROPE_THREAD_MIN / (4 * 16)) + 3;
     const one = run(1, T, 4, 16, 2, 1, 1).y;
     for (const t of [2, 3]) expect(sameBits(run(1, T, 4, 16, 2, 1, t).y, one)).toBe(true);

@@ -6,7 +6,8 @@
  * WASM SIMD (`wasm/rope-simd.ts`), rows split over the worker pool.
  */
 import type { TypedArray } from "../dtype.js";
-import { callFused, fusedParts, OP } from "./wasm/fused.js";
+import { OP } from "./wasm/module.js";
+import { callWasm, wasmParts } from "../runtime/wasm.js";
 import { ROPE_DESC } from "./wasm/rope-simd.js";
 
 /** Below this many elements the WASM RoPE runs on one thread. */
@@ -45,11 +46,11 @@ export function ropeForwardWasm(
   const rows = B * T;
   if (rows === 0 || H === 0) return;
   const n = rows * H * hs;
-  const parts = Math.min(rows, n >= ROPE_THREAD_MIN ? fusedParts(threads) : 1);
+  const parts = Math.min(rows, n >= ROPE_THREAD_MIN ? wasmParts(threads) : 1);
   const half = hs >> 1;
   const table = (arr: Float32Array) => ({ arr, lo: offset * half, hi: (offset + T) * half, input: true, output: false });
   const ops = [{ arr: x, lo: 0, hi: n, input: true, output: false }, { arr: y, lo: 0, hi: n, input: false, output: true }, table(cos), table(sin)];
-  callFused(ops, 64, parts, ({ ptrs: [px, py, pc, ps], extra, i32 }) => {
+  callWasm(ops, 64, parts, ({ ptrs: [px, py, pc, ps], extra, i32 }) => {
     const d = extra >> 2;
     [i32[d + ROPE_DESC.cos], i32[d + ROPE_DESC.sin], i32[d + ROPE_DESC.T], i32[d + ROPE_DESC.H], i32[d + ROPE_DESC.hs]] = [pc!, ps!, T, H, hs];
     i32[d + ROPE_DESC.sign] = new Int32Array(new Float32Array([sign]).buffer)[0]!;

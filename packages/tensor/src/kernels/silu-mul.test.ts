@@ -1,13 +1,13 @@
 /** @file The WASM SIMD `silu(a)·b` kernels against the float64 loops; 1 vs N threads bit for bit. */
 import { describe, expect, it } from "vitest";
 import { SILU_MUL_THREAD_MIN, siluMulBackward, siluMulBackwardWasm, siluMulForward, siluMulForwardWasm } from "./silu-mul.js";
-import { fusedAvailable, fusedThreadsReady, tryFused } from "./wasm/fused.js";
+import { wasmAvailable, wasmThreadsReady } from "../runtime/wasm.js";
 import { fill, sameBits } from "./test-util.js";
 
 const f64 = (x: Float32Array) => Float64Array.from(x);
 const worst = (x: Float32Array, ref: Float64Array) => x.reduce((w, v, i) => Math.max(w, Math.abs(v - ref[i]!) / (Math.abs(ref[i]!) + 1e-30)), 0);
 
-describe.runIf(fusedAvailable())("siluMul WASM kernels", () => {
+describe.runIf(wasmAvailable())("siluMul WASM kernels", () => {
   it.each([1, 4, 7, 1029])("match the float64 loops to ~1e-6 relative, n = %i", (n) => {
     const [a, b, g] = [fill(n, 1, 12), fill(n, 2, 1), fill(n, 3, 1)];
     const [y, da, db] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
@@ -22,7 +22,7 @@ describe.runIf(fusedAvailable())("siluMul WASM kernels", () => {
   });
 
   it("gives bit-identical results on 1, 2 and 3 threads", () => {
-    expect(fusedThreadsReady(3)).toBe(true);
+    expect(wasmThreadsReady(3)).toBe(true);
     const n = SILU_MUL_THREAD_MIN + 13;
     const [a, b, g] = [fill(n, 4, 8), fill(n, 5, 1), fill(n, 6, 1)];
     const run = (threads: number) => {
@@ -33,17 +33,5 @@ describe.runIf(fusedAvailable())("siluMul WASM kernels", () => {
     };
     const one = run(1);
     for (const t of [2, 3]) run(t).forEach((x, i) => expect(sameBits(x, one[i]!)).toBe(true));
-  });
-});
-
-describe("tryFused", () => {
-  it("reports a full wasm heap as false (callers fall back to JS) and rethrows anything else", () => {
-    expect(tryFused(() => undefined)).toBe(true);
-    expect(tryFused(() => {
-      throw new RangeError("wasm heap: cannot allocate 64 bytes");
-    })).toBe(false);
-    expect(() => tryFused(() => {
-      throw new RangeError("other");
-    })).toThrow("other");
   });
 });

@@ -1,10 +1,11 @@
 /**
  * @file Kernels of the fused SwiGLU gate `y = silu(a) · b` and its gradient: plain loops (float64,
  * and float32 under `KILN_BACKEND=js`) and the float32 WASM SIMD path (`wasm/silu-mul-simd.ts`,
- * polynomial exp), split over the fused worker pool for large inputs.
+ * polynomial exp), split over the runtime's worker pool for large inputs.
  */
 import { sigmoid } from "./math.js";
-import { callFused, fusedParts, OP, type Operand } from "./wasm/fused.js";
+import { OP } from "./wasm/module.js";
+import { mapWasm } from "./wasm-host.js";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -32,32 +33,14 @@ export function siluMulBackward(da: FloatArray, db: FloatArray, a: FloatArray, b
   }
 }
 
-const whole = (arr: Float32Array, n: number, input: boolean): Operand => ({ arr, lo: 0, hi: n, input, output: !input });
-
-// Runs `op` on the first n4 = 4⌊n/4⌋ elements of equally long operands, in parallel runs of whole vectors.
-function runWasm(op: number, arrays: Float32Array[], inputs: number, threads: number): void {
-  const n4 = arrays[0]!.length & ~3;
-  if (n4 === 0) return;
-  const parts = n4 >= SILU_MUL_THREAD_MIN ? fusedParts(threads) : 1;
-  callFused(arrays.map((x, i) => whole(x, n4, i < inputs)), 0, parts, ({ ptrs }) => {
-    const tasks: number[][] = [];
-    for (let t = 0; t < parts; t++) {
-      const [s, e] = [Math.floor((t * n4) / parts / 16) * 16, t === parts - 1 ? n4 : Math.floor(((t + 1) * n4) / parts / 16) * 16];
-      const at = ptrs.map((p) => p + s * 4);
-      tasks.push(op === OP.siluFwd ? [op, at[0]!, at[1]!, at[2]!, e - s, 0, 0] : [op, at[0]!, at[1]!, at[2]!, at[3]!, at[4]!, e - s]);
-    }
-    return tasks;
-  });
-}
-
 /** {@link siluMulForward} of float32 arrays on WASM SIMD (the last n mod 4 elements in JS). */
 export function siluMulForwardWasm(y: Float32Array, a: Float32Array, b: Float32Array, threads = 1): void {
-  runWasm(OP.siluFwd, [a, b, y], 2, threads);
-  siluMulForward(y, a, b, y.length & ~3, y.length);
+  const done = mapWasm(OP.siluFwd, [a, b, y], 2, threads, SILU_MUL_THREAD_MIN);
+  siluMulForward(y, a, b, done, y.length);
 }
 
 /** {@link siluMulBackward} of float32 arrays on WASM SIMD (the last n mod 4 elements in JS). */
 export function siluMulBackwardWasm(da: Float32Array, db: Float32Array, a: Float32Array, b: Float32Array, g: Float32Array, threads = 1): void {
-  runWasm(OP.siluBwd, [a, b, g, da, db], 3, threads);
-  siluMulBackward(da, db, a, b, g, da.length & ~3, da.length);
+  const done = mapWasm(OP.siluBwd, [a, b, g, da, db], 3, threads, SILU_MUL_THREAD_MIN);
+  siluMulBackward(da, db, a, b, g, done, da.length);
 }

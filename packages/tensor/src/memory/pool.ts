@@ -11,7 +11,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { ENV } from "../env.js";
 import { BYTES_PER_ELEMENT, allocate, type DataTypeMap, type DType, type TypedArray } from "../dtype.js";
-import { wasmAllocF32, wasmSimdAvailable } from "../kernels/wasm/matmul-simd.js";
+import { HeapFullError, heapAllocF32, sizeClass, wasmAvailable } from "../runtime/wasm.js";
 
 /** Arrays of at most this many bytes are carved from slabs (no pool, no registry). */
 export const SMALL_BYTES = 1024;
@@ -106,13 +106,6 @@ const poison = ENV.poolPoison;
 let slab: SharedArrayBuffer | null = null;
 let slabTop = SLAB_BYTES;
 
-/** Size classes: multiples of 64 bytes up to 1 KiB, then four classes per power of two (≤ 25% waste). */
-export function sizeClass(bytes: number): number {
-  if (bytes <= 1024) return Math.max(64, Math.ceil(bytes / 64) * 64);
-  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
-  return Math.ceil(bytes / step) * step;
-}
-
 function putBack(block: Block): void {
   stats.liveBytes -= block.bytes;
   stats.freeBytes += block.bytes;
@@ -138,13 +131,13 @@ function fresh(dtype: DType, bytes: number, cls: number, zero: boolean): Block |
   if (!makeRoom(cls)) return null;
   if (dtype === "float32" && useWasm) {
     try {
-      if (wasmSimdAvailable()) {
-        const mem = wasmAllocF32(cls / 4);
+      if (wasmAvailable()) {
+        const mem = heapAllocF32(cls / 4);
         if (zero) mem.fill(0, 0, Math.ceil(bytes / 4)); // NOTE: the heap may hand back a block another kernel freed
         return { mem, bytes: cls };
       }
     } catch (err) {
-      if (!(err instanceof RangeError)) throw err;
+      if (!(err instanceof HeapFullError)) throw err;
     }
     useWasm = false; // full (2 GiB) or missing: float32 joins the other dtypes
   }

@@ -10,7 +10,7 @@ import { isFloat, type DType, type TypedArray } from "../dtype.js";
 import { attentionBackward, attentionForward, type AttentionGeometry } from "../kernels/attention.js";
 import { attentionBackwardWasm, attentionForwardWasm, wasmAttentionSupports } from "../kernels/attention-wasm.js";
 import { getBackend, getThreads } from "../kernels/matmul.js";
-import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import { fmtShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { fromAccumulator } from "./fused-util.js";
@@ -73,11 +73,11 @@ export function scaledDotProductAttention<D extends DType>(q: Tensor<D>, k: Tens
   const geom: AttentionGeometry = { B, H, Hkv, Tq, Tk, hs, scale, causal, q: strides(qr), k: strides(kr), v: strides(vr) };
   const [qd, kd, vd] = [qr.storage.data, kr.storage.data, vr.storage.data];
   // float32 runs on the WASM SIMD kernels; float64 (gradcheck) and KILN_BACKEND=js on the JS kernel
-  let wasm = q.dtype === "float32" && getBackend() === "wasm" && fusedAvailable() && wasmAttentionSupports(geom);
+  let wasm = q.dtype === "float32" && getBackend() === "wasm" && wasmAvailable() && wasmAttentionSupports(geom);
   const f32 = (t: Tensor) => t.storage.data as Float32Array;
   let y = wasm ? outputLike(qr) : uninit(q.dtype, [B, H, Tq, hs]); // every kernel writes all of y, dq, dk and dv
   let lse: Float32Array | Float64Array = new Float32Array(B * H * Tq); // log2 units on the WASM path
-  wasm &&= tryFused(() => attentionForwardWasm(f32(y), lse as Float32Array, f32(qr), f32(kr), f32(vr), geom, getThreads(), { o: strides(y) }));
+  wasm &&= tryWasm(() => attentionForwardWasm(f32(y), lse as Float32Array, f32(qr), f32(kr), f32(vr), geom, getThreads(), { o: strides(y) }));
   if (!wasm) {
     y = y.isContiguous ? y : uninit(q.dtype, [B, H, Tq, hs]);
     lse = new Float64Array(B * H * Tq);
@@ -102,7 +102,7 @@ export function scaledDotProductAttention<D extends DType>(q: Tensor<D>, k: Tens
         const go = readable(g);
         const [dq, dk, dv] = [outputLike(qr), outputLike(kr), outputLike(vr)];
         const layout = { o: strides(y), go: strides(go), dq: strides(dq), dk: strides(dk), dv: strides(dv) };
-        const done = tryFused(() =>
+        const done = tryWasm(() =>
           attentionBackwardWasm(f32(dq), f32(dk), f32(dv), f32(go), f32(y), lse as Float32Array, f32(qr), f32(kr), f32(vr), geom, getThreads(), layout),
         );
         if (done) return [q.requiresGrad ? dq : null, k.requiresGrad ? dk : null, v.requiresGrad ? dv : null];

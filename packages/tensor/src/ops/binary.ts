@@ -6,7 +6,7 @@
  */
 import { ADD_WASM_MIN, addWasm } from "../kernels/add.js";
 import { getBackend, getThreads } from "../kernels/matmul.js";
-import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import { record } from "../autograd/node.js";
 import { floatOf, promoteTypes, type DType, type Promote } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
@@ -74,9 +74,9 @@ function gradOf(expr: string, shape: Shape, dtype: DType, outShape: Shape, vars:
 // float32 `a + b` of one shape, both dense: on WASM SIMD when large enough (the residual adds, gradient sums)
 function addOnWasm(y: Tensor, a: Tensor, b: Tensor): boolean {
   if (a.dtype !== "float32" || b.dtype !== "float32" || y.dtype !== "float32" || a.numel < ADD_WASM_MIN) return false;
-  if (!sameShape(a.shape, b.shape) || !a.isContiguous || !b.isContiguous || getBackend() !== "wasm" || !fusedAvailable()) return false;
+  if (!sameShape(a.shape, b.shape) || !a.isContiguous || !b.isContiguous || getBackend() !== "wasm" || !wasmAvailable()) return false;
   const f32 = (t: Tensor) => t.storage.data as Float32Array;
-  return tryFused(() => addWasm(f32(y), f32(a), a.offset, f32(b), b.offset, a.numel, getThreads()));
+  return tryWasm(() => addWasm(f32(y), f32(a), a.offset, f32(b), b.offset, a.numel, getThreads()));
 }
 
 /** Applies the binary op `name` with broadcasting. */

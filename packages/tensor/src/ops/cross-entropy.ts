@@ -8,7 +8,7 @@ import { isFloat, type DType } from "../dtype.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { crossEntropyForward, crossEntropyForwardWasm } from "../kernels/cross-entropy.js";
 import { getBackend, getThreads } from "../kernels/matmul.js";
-import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import { recordStorage } from "../memory/recycler.js";
 import { mul } from "./binary.js";
 import { fmtShape, sameShape } from "../shape.js";
@@ -56,8 +56,8 @@ export function crossEntropy<D extends DType>(logits: Tensor<D>, targets: Tensor
   const losses = new Float64Array(N);
   const made = (): Tensor<D> | null => {
     const dx = needGrad ? uninit(logits.dtype, logits.shape) : null;
-    const wasm = logits.dtype === "float32" && getBackend() === "wasm" && fusedAvailable();
-    const ran = wasm && tryFused(() => {
+    const wasm = logits.dtype === "float32" && getBackend() === "wasm" && wasmAvailable();
+    const ran = wasm && tryWasm(() => {
       const l32 = new Float32Array(N);
       const tk = t.map((c) => (c === ignoreIndex ? -1 : c));
       crossEntropyForwardWasm(l32, (dx?.data ?? null) as Float32Array | null, x.data as Float32Array, tk, N, V, scale, getThreads());

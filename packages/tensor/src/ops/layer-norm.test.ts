@@ -24,6 +24,23 @@ describe("layerNorm", () => {
     [x, w, b].forEach((t, i) => expect(grads[i]!).toBeAllclose(t.grad!, { atol: 1e-12, rtol: 0 }));
   });
 
+  it("float32 (the WASM kernels when the last dim is a multiple of 4) agrees with float64, forward and every gradient", () => {
+    for (const [n, affine] of [[16, true], [16, false], [6, true]] as const) {
+      const x = randn([4, 3, n], { generator: g }).mul(2).add(1).requiresGrad_();
+      const [w, b] = affine ? [randn([n], { generator: g }).requiresGrad_(), randn([n], { generator: g }).requiresGrad_()] : [null, null];
+      const up = randn([4, 3, n], { generator: g });
+      const to64 = (t: Tensor | null) => t && t.detach().to("float64").requiresGrad_();
+      const [x64, w64, b64] = [to64(x)!, to64(w), to64(b)];
+      const y = layerNorm(x, w, b, 1e-5);
+      const y64 = layerNorm(x64, w64, b64, 1e-5);
+      expect(y).toBeAllclose(y64, { atol: 1e-5, rtol: 1e-5 });
+      y.backward(up);
+      y64.backward(up.to("float64"));
+      expect(x.grad!).toBeAllclose(x64.grad!, { atol: 2e-5, rtol: 1e-5 });
+      if (affine) [[w, w64], [b, b64]].forEach(([p, p64]) => expect(p!.grad!).toBeAllclose(p64!.grad!, { atol: 1e-5, rtol: 1e-5 }));
+    }
+  });
+
   it("normalises to zero mean and unit variance without affine parameters", () => {
     const y = layerNorm(randn([5, 16], { generator: g }).mul(3).add(2), null, null, 0);
     expect(Math.abs(y.mean().item())).toBeLessThan(1e-6);

@@ -5,11 +5,13 @@
  */
 import { record } from "../autograd/node.js";
 import type { DType } from "../dtype.js";
-import { layerNormBackward, layerNormForward } from "../kernels/layer-norm.js";
+import { layerNormBackward, layerNormBackwardWasm, layerNormForward, layerNormForwardWasm } from "../kernels/layer-norm.js";
+import { getBackend, getThreads } from "../kernels/matmul.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import type { Tensor } from "../tensor.js";
 import { fromAccumulator } from "./fused-util.js";
 import { checkNormInput, checkNormParam } from "./rms-norm.js";
-import { contiguousData, empty } from "./util.js";
+import { contiguousData, uninit } from "./util.js";
 
 /**
  * LayerNorm over the last dim: `(x − mean) / √(var + eps) · weight + bias`
@@ -22,19 +24,29 @@ export function layerNorm<D extends DType>(x: Tensor<D>, weight: Tensor<D> | nul
   const xs = contiguousData(x);
   const n = x.shape[x.ndim - 1]!;
   const rows = n === 0 ? 0 : x.numel / n;
-  const mean = new Float64Array(rows);
-  const rstd = new Float64Array(rows);
-  const y = empty(x.dtype, x.shape);
-  layerNormForward(y.data, mean, rstd, xs.data, w?.data ?? null, b?.data ?? null, rows, n, eps);
+  const y = uninit(x.dtype, x.shape); // every element is written
+  const wasm = x.dtype === "float32" && n % 4 === 0 && getBackend() === "wasm" && wasmAvailable();
+  const f32 = (t: Tensor | null) => (t?.data ?? null) as Float32Array;
+  let mean: Float32Array | Float64Array = new Float32Array(rows);
+  let rstd: Float32Array | Float64Array = new Float32Array(rows);
+  const onWasm = wasm && tryWasm(() => layerNormForwardWasm(f32(y), mean as Float32Array, rstd as Float32Array, f32(xs), f32(w), f32(b), rows, n, eps, getThreads()));
+  if (!onWasm) {
+    [mean, rstd] = [new Float64Array(rows), new Float64Array(rows)];
+    layerNormForward(y.data, mean, rstd, xs.data, w?.data ?? null, b?.data ?? null, rows, n, eps);
+  }
   return record(
     "layerNorm",
     y,
     [x, weight, bias],
     (g) => {
-      const dx = x.requiresGrad ? empty(x.dtype, x.shape) : null;
+      const dx = x.requiresGrad ? uninit(x.dtype, x.shape) : null;
       const dw = weight?.requiresGrad ? new Float64Array(n) : null;
       const db = bias?.requiresGrad ? new Float64Array(n) : null;
-      layerNormBackward(dx?.data ?? null, dw, db, contiguousData(g).data, xs.data, w?.data ?? null, mean, rstd, rows, n);
+      const gs = contiguousData(g);
+      const args = [f32(dx), dw, db, f32(gs), f32(xs), f32(w), mean as Float32Array, rstd as Float32Array, rows, n] as const;
+      if (!(onWasm && tryWasm(() => layerNormBackwardWasm(...args, getThreads())))) {
+        layerNormBackward(dx?.data ?? null, dw?.fill(0) ?? null, db?.fill(0) ?? null, gs.data, xs.data, w?.data ?? null, mean, rstd, rows, n);
+      }
       return [dx, dw && fromAccumulator(dw, x.dtype, [n]), db && fromAccumulator(db, x.dtype, [n])];
     },
     w === null ? [xs] : [xs, w],

@@ -7,7 +7,7 @@ import { record } from "../autograd/node.js";
 import { isFloat, type DType } from "../dtype.js";
 import { getBackend, getThreads } from "../kernels/matmul.js";
 import { rmsNormBackward, rmsNormBackwardWasm, rmsNormForward, rmsNormForwardWasm } from "../kernels/rms-norm.js";
-import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import { fmtShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { fromAccumulator } from "./fused-util.js";
@@ -44,10 +44,10 @@ export function rmsNorm<D extends DType>(x: Tensor<D>, weight: Tensor<D> | null,
   const n = x.shape[x.ndim - 1]!;
   const rows = n === 0 ? 0 : x.numel / n;
   const y = uninit(x.dtype, x.shape); // every element is written
-  const wasm = x.dtype === "float32" && n % 4 === 0 && getBackend() === "wasm" && fusedAvailable();
+  const wasm = x.dtype === "float32" && n % 4 === 0 && getBackend() === "wasm" && wasmAvailable();
   const f32 = (t: Tensor | null) => (t?.data ?? null) as Float32Array;
   let rstd: Float32Array | Float64Array = new Float32Array(rows);
-  if (!(wasm && tryFused(() => rmsNormForwardWasm(f32(y), rstd as Float32Array, f32(xs), w === null ? null : f32(w), rows, n, eps, getThreads())))) {
+  if (!(wasm && tryWasm(() => rmsNormForwardWasm(f32(y), rstd as Float32Array, f32(xs), w === null ? null : f32(w), rows, n, eps, getThreads())))) {
     rstd = new Float64Array(rows);
     rmsNormForward(y.data, rstd, xs.data, w?.data ?? null, rows, n, eps);
   }
@@ -59,7 +59,7 @@ export function rmsNorm<D extends DType>(x: Tensor<D>, weight: Tensor<D> | null,
       const dx = x.requiresGrad ? uninit(x.dtype, x.shape) : null;
       const dw = weight?.requiresGrad ? new Float64Array(n) : null;
       const gs = contiguousData(g);
-      const onWasm = rstd instanceof Float32Array && tryFused(() => rmsNormBackwardWasm(f32(dx), dw, f32(gs), f32(xs), f32(w), rstd as Float32Array, rows, n, getThreads()));
+      const onWasm = rstd instanceof Float32Array && tryWasm(() => rmsNormBackwardWasm(f32(dx), dw, f32(gs), f32(xs), f32(w), rstd as Float32Array, rows, n, getThreads()));
       if (!onWasm) rmsNormBackward(dx?.data ?? null, dw?.fill(0) ?? null, gs.data, xs.data, w?.data ?? null, rstd, rows, n);
       return [dx, dw === null ? null : fromAccumulator(dw, x.dtype, [n])];
     },

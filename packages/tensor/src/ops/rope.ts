@@ -8,7 +8,7 @@ import { record } from "../autograd/node.js";
 import { isFloat, type DType, type FloatDType } from "../dtype.js";
 import { getBackend, getThreads } from "../kernels/matmul.js";
 import { ropeForward, ropeForwardWasm } from "../kernels/rope.js";
-import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import { fmtShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkTensor, contiguousData, empty, uninit } from "./util.js";
@@ -61,10 +61,10 @@ export function rope<D extends DType>(x: Tensor<D>, cos: Tensor, sin: Tensor, of
   }
   const c = contiguousData(cos).data;
   const s = contiguousData(sin).data;
-  const wasm = x.dtype === "float32" && c instanceof Float32Array && s instanceof Float32Array && hs % 8 === 0 && getBackend() === "wasm" && fusedAvailable();
+  const wasm = x.dtype === "float32" && c instanceof Float32Array && s instanceof Float32Array && hs % 8 === 0 && getBackend() === "wasm" && wasmAvailable();
   const rotate = (out: Tensor<D>, input: Tensor, sign: number) => {
     const f32 = (t: Tensor) => t.data as Float32Array;
-    if (!(wasm && tryFused(() => ropeForwardWasm(f32(out), f32(input), c as Float32Array, s as Float32Array, B, T, H, hs, offset, sign, getThreads())))) {
+    if (!(wasm && tryWasm(() => ropeForwardWasm(f32(out), f32(input), c as Float32Array, s as Float32Array, B, T, H, hs, offset, sign, getThreads())))) {
       ropeForward(out.data, input.data, c, s, B, T, H, hs, offset, sign);
     }
     return out;

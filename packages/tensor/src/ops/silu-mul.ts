@@ -7,7 +7,7 @@ import { record } from "../autograd/node.js";
 import { isFloat, type DType } from "../dtype.js";
 import { getBackend, getThreads } from "../kernels/matmul.js";
 import { SILU_MUL_WASM_MIN, siluMulBackward, siluMulBackwardWasm, siluMulForward, siluMulForwardWasm } from "../kernels/silu-mul.js";
-import { fusedAvailable, tryFused } from "../kernels/wasm/fused.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import { fmtShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { checkTensor, contiguousData, uninit } from "./util.js";
@@ -22,10 +22,10 @@ export function siluMul<D extends DType>(a: Tensor<D>, b: Tensor<D>): Tensor<D> 
     throw new RangeError(`${op}: a ${fmtShape(a.shape)} and b ${fmtShape(b.shape)} must have the same shape`);
   }
   const [ac, bc] = [contiguousData(a), contiguousData(b)];
-  const wasm = a.dtype === "float32" && a.numel >= SILU_MUL_WASM_MIN && getBackend() === "wasm" && fusedAvailable();
+  const wasm = a.dtype === "float32" && a.numel >= SILU_MUL_WASM_MIN && getBackend() === "wasm" && wasmAvailable();
   const y = uninit(a.dtype, a.shape); // the kernels write every element of y, da and db
   const f32 = (x: unknown) => x as Float32Array; // or Float64Array: the JS loops take either
-  if (!(wasm && tryFused(() => siluMulForwardWasm(f32(y.data), f32(ac.data), f32(bc.data), getThreads())))) siluMulForward(f32(y.data), f32(ac.data), f32(bc.data));
+  if (!(wasm && tryWasm(() => siluMulForwardWasm(f32(y.data), f32(ac.data), f32(bc.data), getThreads())))) siluMulForward(f32(y.data), f32(ac.data), f32(bc.data));
   return record(
     op,
     y,
@@ -34,7 +34,7 @@ export function siluMul<D extends DType>(a: Tensor<D>, b: Tensor<D>): Tensor<D> 
       const [da, db] = [uninit(a.dtype, a.shape), uninit(b.dtype, b.shape)];
       const gd = contiguousData(g).data;
       const args = [f32(da.data), f32(db.data), f32(ac.data), f32(bc.data), f32(gd)] as const;
-      if (!(wasm && tryFused(() => siluMulBackwardWasm(...args, getThreads())))) siluMulBackward(...args);
+      if (!(wasm && tryWasm(() => siluMulBackwardWasm(...args, getThreads())))) siluMulBackward(...args);
       return [a.requiresGrad ? da : null, b.requiresGrad ? db : null];
     },
     [ac, bc],

@@ -3,7 +3,7 @@
  * non-contiguous inputs, NaN propagation, result dtypes and error messages.
  */
 import { describe, expect, it } from "vitest";
-import { abs, clamp, exp, neg, tensor, zeros, type NestedNumbers, type Tensor } from "../index.js";
+import { abs, clamp, exp, Generator, neg, randn, tensor, zeros, type NestedNumbers, type Tensor } from "../index.js";
 
 const flat = (x: NestedNumbers): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
 
@@ -40,6 +40,21 @@ describe("unary ops: values", () => {
   it("gelu is the exact (erf) GELU", () => {
     // Φ(1) = 0.8413447460685429, Φ(-1) = 0.15865525393145707
     expect(tensor([1, -1, 0, 3], { dtype: "float64" }).gelu()).toBeAllclose([0.8413447460685429, -0.15865525393145707, 0, 3 * 0.9986501019683699], { atol: 1e-12, rtol: 1e-12 });
+  });
+
+  it("gelu of a large float32 tensor (the WASM path) agrees with float64, forward and backward, also for a strided upstream gradient", () => {
+    const g = new Generator(3);
+    const x = randn([64, 40], { generator: g }).mul(3).requiresGrad_();
+    const x64 = x.detach().to("float64").requiresGrad_();
+    const up = randn([64, 40], { generator: g });
+    expect(x.gelu()).toBeAllclose(x64.gelu(), { atol: 1e-6, rtol: 1e-6 });
+    // a dense upstream gradient (the WASM backward), then a transposed one (the generic loop)
+    for (const f of [(y: Tensor) => y.mul(up), (y: Tensor) => y.t().mul(up.t())]) {
+      [x.grad, x64.grad] = [null, null];
+      f(x.gelu()).sum().backward();
+      f(x64.gelu()).sum().backward();
+      expect(x.grad!).toBeAllclose(x64.grad!, { atol: 1e-6, rtol: 1e-6 });
+    }
   });
 
   it("handles the edge values of the domain", () => {

@@ -6,6 +6,9 @@
 import { record } from "../autograd/node.js";
 import { floatOf, type Arith, type DType, type FloatOf } from "../dtype.js";
 import { elementwise } from "../kernels/elementwise.js";
+import { GELU_WASM_MIN, geluBackwardWasm, geluForwardWasm } from "../kernels/gelu.js";
+import { getBackend, getThreads } from "../kernels/matmul.js";
+import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
 import type { Tensor } from "../tensor.js";
 import { checkTensor, uninit, viewOf } from "./util.js";
 
@@ -52,20 +55,29 @@ type FloatUnary = { [K in UnaryOp]: (typeof RULES)[K]["float"] extends true ? K 
 /** Result dtype of unary op `K` on a `D` tensor. */
 export type UnaryResult<K extends UnaryOp, D extends DType> = K extends FloatUnary ? FloatOf<D> : Arith<D>;
 
+// Dense float32 tensors of one shape: GELU runs on WASM SIMD (the GELU MLP of the ablation study).
+function dense32(...ts: Tensor[]): boolean {
+  return ts.every((t) => t.dtype === "float32" && t.isContiguous) && ts[0]!.numel >= GELU_WASM_MIN && getBackend() === "wasm" && wasmAvailable();
+}
+const f32 = (t: Tensor) => t.data as Float32Array;
+
 /** Applies the unary op `name` (with params for `clamp`). */
 export function unary<K extends UnaryOp, D extends DType>(name: K, x: Tensor<D>, params: readonly number[] = []): Tensor<UnaryResult<K, D>> {
   checkTensor(x, name);
   const rule: UnaryRule = RULES[name];
   const dtype = rule.float ? floatOf(x.dtype) : x.dtype === "bool" ? "int32" : x.dtype;
   const y = uninit(dtype, x.shape);
-  elementwise(rule.f, X, viewOf(y), x.shape, [viewOf(x)], params);
+  const wasm = name === "gelu" && dense32(x);
+  if (!(wasm && tryWasm(() => geluForwardWasm(f32(y), f32(x), getThreads())))) elementwise(rule.f, X, viewOf(y), x.shape, [viewOf(x)], params);
   return record(
     name,
     y,
     [x],
     (g) => {
       const dx = uninit(x.dtype, x.shape);
-      elementwise(rule.df, GXY, viewOf(dx), x.shape, [viewOf(g), viewOf(x), viewOf(y)], params);
+      if (!(wasm && dense32(g) && tryWasm(() => geluBackwardWasm(f32(dx), f32(x), f32(g), getThreads())))) {
+        elementwise(rule.df, GXY, viewOf(dx), x.shape, [viewOf(g), viewOf(x), viewOf(y)], params);
+      }
       return [dx];
     },
     [x, y],

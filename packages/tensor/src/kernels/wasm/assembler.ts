@@ -222,8 +222,13 @@ export class Func {
   v128Bitselect(): this { return this.simd(0x52); }
   f64x2Add(): this { return this.simd(0xf0); }
   f64x2Mul(): this { return this.simd(0xf2); }
+  f64x2Div(): this { return this.simd(0xf3); }
+  f64x2Sqrt(): this { return this.simd(0xef); }
+  f64x2ExtractLane(lane: number): this { return this.simd(0x21, lane); }
   /** `f64x2.promote_low_f32x4`: f32 lanes 0 and 1 as two f64 lanes. */
   f64x2PromoteLow(): this { return this.simd(0x5f); }
+  /** `f32x4.demote_f64x2_zero`: two f64 lanes rounded to f32 lanes 0 and 1 (lanes 2, 3 zero). */
+  f32x4DemoteF64x2Zero(): this { return this.simd(0x5e); }
 
   // --- structured control flow; `br(0)` targets the innermost enclosing construct
   block(body: (f: this) => void): this { return this.nest(0x02, body); }

@@ -1,11 +1,11 @@
 /**
- * @file WebAssembly SIMD128 float32 GEMM emitted at run time: packed A/B panels and cache blocking
+ * @file The emitters of the WebAssembly SIMD128 float32 GEMM (assembled into the runtime's one module,
+ * `module.ts`; the host side is `kernels/matmul-wasm.ts`): packed A/B panels and cache blocking
  * after Goto & van de Geijn, "Anatomy of high-performance matrix multiplication" (BLIS), with a
  * 4×8 register tile (8 f32x4 accumulators + 2 B vectors + 1 broadcast fit V8's 16 xmm registers).
  */
-import { checkGemmArgs, type GemmOptions } from "../matmul-js.js";
-import { WorkerPool } from "../threads/pool.js";
-import { assemble, Func, type Local, type WasmMemory, type WasmModule, wasmApi } from "./assembler.js";
+import { Func, type Local } from "./assembler.js";
+import type { FuncIndex } from "./attention-fwd-simd.js";
 
 /** Register tile: MR rows of A × NR columns of B (NR = two f32x4 vectors). */
 export const MR = 4;
@@ -26,7 +26,7 @@ function min(f: Func, x: (f: Func) => void, y: (f: Func) => void): Func {
 }
 
 /** `micro(kc, ap, bp, c, ldc, load)`: C[4×8] (+)= Ap[kc×4]ᵀ · Bp[kc×8], all pointers in bytes. */
-function microKernel(): Func {
+export function microKernel(): Func {
   const f = new Func("micro", ["i32", "i32", "i32", "i32", "i32", "i32"]);
   const [kc, ap, bp, c, ldc, load] = f.i32Params(6);
   const rows: I32[] = [c, ...f.locals("i32", 3)];
@@ -57,7 +57,7 @@ function microKernel(): Func {
  * `pack(dst, src, rs, cs, n, kc)`: copies an n × kc block (element (i, k) at src + i·rs + k·cs)
  * into panels of `width` lines, each stored k-major, zero-padding the last panel.
  */
-function packKernel(fname: string, width: number): Func {
+export function packKernel(fname: string, width: number): Func {
   const f = new Func(fname, ["i32", "i32", "i32", "i32", "i32", "i32"]);
   const [dst, src, rs, cs, n, kc] = f.i32Params(6);
   const [i, lines, s, d, l, k, sp, dp, k4] = f.locals("i32", 9);
@@ -140,7 +140,7 @@ function copyTile(f: Func, c: I32, ldc: I32, tile: I32, mr: I32, nr: I32, r: I32
  * `gemm(c, ldc, a, aRs, aCs, b, bRs, bCs, M, N, K, accumulate, scratch)`: C (+)= A·B with element
  * strides in bytes (A(i,k) at a + i·aRs + k·aCs, B(k,j) at b + k·bRs + j·bCs).
  */
-function gemmDriver(): Func {
+export function gemmDriver(id: FuncIndex): Func {
   const { MC, KC, NC } = BLOCKS;
   const f = new Func("gemm", Array<"i32">(13).fill("i32"));
   const [c, ldc, a, aRs, aCs, b, bRs, bCs, M, N, K, accum, scratch] = f.i32Params(13);
@@ -154,11 +154,11 @@ function gemmDriver(): Func {
     g.for(jc, (h) => h.i32(0), (h) => h.get(N), NC, (h) => {
       min(h, (x) => x.i32(NC), (x) => x.get(N).get(jc).i32Sub()).set(nc);
       h.get(bp).get(b).get(pc).get(bRs).i32Mul().i32Add().get(jc).get(bCs).i32Mul().i32Add();
-      h.get(bCs).get(bRs).get(nc).get(kc).call(2);
+      h.get(bCs).get(bRs).get(nc).get(kc).call(id("packB"));
       h.for(ic, (x) => x.i32(0), (x) => x.get(M), MC, (x) => {
         min(x, (y) => y.i32(MC), (y) => y.get(M).get(ic).i32Sub()).set(mc);
         x.get(ap).get(a).get(ic).get(aRs).i32Mul().i32Add().get(pc).get(aCs).i32Mul().i32Add();
-        x.get(aRs).get(aCs).get(mc).get(kc).call(1);
+        x.get(aRs).get(aCs).get(mc).get(kc).call(id("packA"));
         x.for(j, (y) => y.i32(0), (y) => y.get(nc), NR, (y) => {
           min(y, (z) => z.i32(NR), (z) => z.get(nc).get(j).i32Sub()).set(nr);
           y.for(i, (z) => z.i32(0), (z) => z.get(mc), MR, (z) => {
@@ -169,7 +169,7 @@ function gemmDriver(): Func {
               w.get(bp).get(j).get(kc).i32Mul().i32(4).i32Mul().i32Add().get(cp);
               if (typeof ld === "number") w.i32(ld);
               else w.get(ld);
-              w.get(load).call(0);
+              w.get(load).call(id("micro"));
             };
             z.get(mr).i32(MR).i32Eq().get(nr).i32(NR).i32Eq().i32And().if(
               (w) => args(w, cc, ldc),
@@ -189,201 +189,3 @@ function gemmDriver(): Func {
 
 /** Bytes of per-thread scratch the kernel needs: packed A block, packed B block and one C tile. */
 export const SCRATCH_BYTES = (BLOCKS.MC * BLOCKS.KC + BLOCKS.KC * BLOCKS.NC + MR * NR) * 4;
-
-/** Assembles the GEMM module; functions are `micro`, `packA`, `packB`, `gemm` in that order. */
-export function gemmModuleBytes(memory: { initial: number; maximum: number }): Uint8Array {
-  return assemble({ ...memory, shared: true }, [microKernel(), packKernel("packA", MR), packKernel("packB", NR), gemmDriver()]);
-}
-
-// ---- runtime: one shared memory per JS thread, its allocator, and the entry point
-//
-// Memory policy: both. Any Float32Array works (copy-in / copy-out through a reused staging area);
-// arrays from `wasmAllocF32` are used in place (zero-copy). Measured with benchmarks/src/matmul.ts,
-// the copies cost 2–8% of a 2-thread GEMM from 512³ up and on the LLaMA shapes, 10–25% at ≤ 256³,
-// so tensor float32 storage should come from this heap (a SharedArrayBuffer like any other).
-
-const PAGE = 65536;
-/** Upper bound of the shared memory: 2 GiB keeps every byte offset a non-negative i32. */
-const MAX_PAGES = 32768;
-
-interface Heap {
-  memory: WasmMemory;
-  module: WasmModule;
-  gemm: (...args: number[]) => void;
-  buffers: WeakSet<ArrayBufferLike>;
-  f32: Float32Array;
-  top: number;
-  free: Map<number, number[]>;
-  scratch: number[];
-  staging: number;
-  stagingBytes: number;
-  pool: WorkerPool | null;
-}
-
-let heap: Heap | null | undefined;
-
-function state(): Heap | null {
-  if (heap !== undefined) return heap;
-  try {
-    if (wasmApi === undefined) throw new Error("no WebAssembly");
-    const module = new wasmApi.Module(gemmModuleBytes({ initial: 1, maximum: MAX_PAGES }));
-    const memory = new wasmApi.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
-    const exports = new wasmApi.Instance(module, { env: { memory } }).exports;
-    const gemm = exports["gemm"] as (...args: number[]) => void;
-    const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
-    const f32 = new Float32Array(memory.buffer);
-    heap = { memory, module, gemm, buffers, f32, top: 64, free: new Map(), scratch: [], staging: 0, stagingBytes: 0, pool: null };
-  } catch {
-    heap = null; // no SIMD128 or no shared memory in this engine: the dispatcher falls back to JS
-  }
-  return heap;
-}
-
-// Allocation classes: multiples of 64 bytes up to 1 KiB, then four classes per power of two.
-function sizeClass(bytes: number): number {
-  if (bytes <= 1024) return Math.max(64, Math.ceil(bytes / 64) * 64);
-  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
-  return Math.ceil(bytes / step) * step;
-}
-
-function allocBytes(h: Heap, bytes: number): number {
-  const cls = sizeClass(bytes);
-  const reused = h.free.get(cls)?.pop();
-  if (reused !== undefined) return reused;
-  const ptr = h.top;
-  const have = h.memory.buffer.byteLength;
-  if (ptr + cls > have) {
-    const pages = Math.ceil((ptr + cls - have) / PAGE);
-    const current = have / PAGE;
-    try {
-      h.memory.grow(Math.min(MAX_PAGES - current, Math.max(pages, current >> 3)));
-    } catch {
-      throw new RangeError(`wasm heap: cannot allocate ${cls} bytes (heap is ${have} of ${MAX_PAGES * PAGE} bytes)`);
-    }
-    if (ptr + cls > h.memory.buffer.byteLength) throw new RangeError(`wasm heap: cannot allocate ${cls} bytes`);
-    h.buffers.add(h.memory.buffer);
-    h.f32 = new Float32Array(h.memory.buffer);
-  }
-  h.top = ptr + cls;
-  return ptr;
-}
-
-function scratchFor(h: Heap, thread: number): number {
-  return (h.scratch[thread] ??= allocBytes(h, SCRATCH_BYTES));
-}
-
-/** Whether WebAssembly SIMD128 with shared memory works here (the WASM GEMM can run). */
-export function wasmSimdAvailable(): boolean {
-  return state() !== null;
-}
-
-/** The shared memory and compiled GEMM module, for storage that wants to live in the wasm heap. */
-export function wasmHeap(): { memory: WasmMemory; module: WasmModule } {
-  const h = state();
-  if (h === null) throw new Error("wasm heap: WebAssembly SIMD128 with shared memory is not available");
-  return { memory: h.memory, module: h.module };
-}
-
-/** Whether `arr` is a view of the wasm heap, so `gemmWasm` reads and writes it without copies. */
-export function isInWasmMemory(arr: ArrayBufferView): boolean {
-  const h = state();
-  return h !== null && h.buffers.has(arr.buffer);
-}
-
-/** A Float32Array of `length` inside the wasm heap, 64-byte aligned; a reused block keeps old contents. */
-export function wasmAllocF32(length: number): Float32Array {
-  const h = state();
-  if (h === null) throw new Error("wasm heap: WebAssembly SIMD128 with shared memory is not available");
-  const ptr = allocBytes(h, Math.max(4, length * 4));
-  return new Float32Array(h.memory.buffer, ptr, length);
-}
-
-/** Returns an array from `wasmAllocF32` to the heap; the caller must drop every view of it. */
-export function wasmFreeF32(arr: Float32Array): void {
-  const h = state();
-  if (h === null || !h.buffers.has(arr.buffer)) throw new Error("wasmFreeF32: array is not in the wasm heap");
-  const cls = sizeClass(Math.max(4, arr.byteLength));
-  let list = h.free.get(cls);
-  if (list === undefined) h.free.set(cls, (list = []));
-  list.push(arr.byteOffset);
-}
-
-// A staging area for operands that live outside the heap (copy-in / copy-out).
-function staging(h: Heap, bytes: number): number {
-  if (bytes > h.stagingBytes) {
-    if (h.stagingBytes > 0) wasmFreeF32(new Float32Array(h.memory.buffer, h.staging, h.stagingBytes / 4));
-    h.stagingBytes = sizeClass(bytes);
-    h.staging = allocBytes(h, h.stagingBytes);
-  }
-  return h.staging;
-}
-
-/**
- * `out[M,N] (+)= op(a) · op(b)` in float32 with the WASM SIMD kernel on up to `threads` threads.
- * Operands outside the wasm heap are copied in (and `out` back out); see `isInWasmMemory`.
- * Returns the number of threads that took part (fewer than asked while workers start up).
- */
-export function gemmWasm(out: Float32Array, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, M: number, K: number, N: number, opts: GemmOptions = {}, threads = 1): number {
-  const outOffset = opts.outOffset ?? 0;
-  checkGemmArgs(out, a, aOffset, b, bOffset, M, K, N, outOffset);
-  if (M === 0 || N === 0) return 0;
-  if (K === 0) {
-    if (!opts.accumulate) out.fill(0, outOffset, outOffset + M * N);
-    return 0;
-  }
-  const h = state();
-  if (h === null) throw new Error("gemmWasm: WebAssembly SIMD128 with shared memory is not available");
-  const [aIn, bIn, cIn] = [h.buffers.has(a.buffer), h.buffers.has(b.buffer), h.buffers.has(out.buffer)];
-  let stage = staging(h, ((aIn ? 0 : M * K) + (bIn ? 0 : K * N) + (cIn ? 0 : M * N)) * 4);
-  const place = (inHeap: boolean, arr: Float32Array, offset: number, len: number, copy: boolean): number => {
-    if (inHeap) return arr.byteOffset + offset * 4;
-    const ptr = stage;
-    stage += len * 4;
-    if (copy) h.f32.set(arr.subarray(offset, offset + len), ptr >> 2);
-    return ptr;
-  };
-  const pa = place(aIn, a, aOffset, M * K, true);
-  const pb = place(bIn, b, bOffset, K * N, true);
-  const pc = place(cIn, out, outOffset, M * N, opts.accumulate === true);
-  // element strides in bytes: A(i,k) at pa + i·aRs + k·aCs, B(k,j) at pb + k·bRs + j·bCs
-  const aRs = opts.transA ? 4 : K * 4;
-  const aCs = opts.transA ? M * 4 : 4;
-  const bRs = opts.transB ? 4 : N * 4;
-  const bCs = opts.transB ? K * 4 : 4;
-  const acc = opts.accumulate ? 1 : 0;
-  let used = 1;
-  if (threads <= 1) {
-    h.gemm(pc, N * 4, pa, aRs, aCs, pb, bRs, bCs, M, N, K, acc, scratchFor(h, 0));
-  } else {
-    const pool = wasmPool(h, threads);
-    // Split the larger of M and N into runs of whole register tiles; each C element is computed by
-    // the same instruction sequence whatever the split, so results do not depend on the thread count.
-    const byRows = M >= N;
-    const len = byRows ? M : N;
-    const tiles = Math.ceil(len / (byRows ? MR : NR));
-    const parts = Math.min(threads, 1 + pool.idle().length, tiles);
-    const tasks: number[][] = [];
-    for (let p = 0; p < parts; p++) {
-      const s = Math.floor((p * tiles) / parts) * (byRows ? MR : NR);
-      const n = Math.min(len, Math.floor(((p + 1) * tiles) / parts) * (byRows ? MR : NR)) - s;
-      if (byRows) tasks.push([pc + s * N * 4, N * 4, pa + s * aRs, aRs, aCs, pb, bRs, bCs, n, N, K, acc]);
-      else tasks.push([pc + s * 4, N * 4, pa, aRs, aCs, pb + s * bCs, bRs, bCs, M, n, K, acc]);
-    }
-    pool.run(tasks, (args) => h.gemm(...args, scratchFor(h, 0)));
-    used = tasks.length;
-  }
-  if (!cIn) out.set(h.f32.subarray(pc >> 2, (pc >> 2) + M * N), outOffset);
-  return used;
-}
-
-function wasmPool(h: Heap, threads: number): WorkerPool {
-  h.pool ??= new WorkerPool({ module: h.module, memory: h.memory, entry: "gemm", scratch: (t) => scratchFor(h, t) });
-  h.pool.grow(threads - 1);
-  return h.pool;
-}
-
-/** Starts the workers for `threads` threads and waits until they are ready (benchmarks, tests). */
-export function wasmThreadsReady(threads: number, timeoutMs = 10_000): boolean {
-  const h = state();
-  return h === null || threads <= 1 || wasmPool(h, threads).waitReady(timeoutMs);
-}

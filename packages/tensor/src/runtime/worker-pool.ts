@@ -5,7 +5,7 @@
  * until the workers are done. Workers are `unref()`'d so they never keep the process alive.
  */
 import { Worker } from "node:worker_threads";
-import type { WasmMemory, WasmModule } from "../wasm/assembler.js";
+import type { WasmMemory, WasmModule } from "../kernels/wasm/assembler.js";
 import { ARGS, DONE, MAX_ARGS, NARGS, SEQ, SLOT, STATUS, WORKER_SOURCE } from "./worker-source.js";
 
 /** What every worker runs: export `entry` of `module`, called with a job's args plus its scratch pointer. */

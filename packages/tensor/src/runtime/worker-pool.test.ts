@@ -1,8 +1,8 @@
 /** @file Tests of the worker pool with a one-instruction wasm module: task placement, failures, KILN_THREADS. */
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { assemble, Func, wasmApi } from "../wasm/assembler.js";
-import { defaultThreads, readEnv } from "../../env.js";
-import { WorkerPool } from "./pool.js";
+import { assemble, Func, wasmApi } from "../kernels/wasm/assembler.js";
+import { defaultThreads, readEnv } from "../env.js";
+import { WorkerPool } from "./worker-pool.js";
 
 // store(ptr, value, scratch): writes value + scratch at byte ptr, so each call shows which thread ran it
 const store = new Func("store", ["i32", "i32", "i32"]);
