@@ -13,7 +13,7 @@ describe("judgeClaim", () => {
     expect(i.verdict).toBe("inconclusive");
     expect(i.halfWidth).toBeCloseTo(0.04, 12);
     expect(i.label).toBe("inconclusive at this budget (±0.040)");
-    expect(i.explanation).toBe("Δ = −0.010 [−0.050, +0.030] nats: the interval straddles zero, so this budget cannot tell; effects below −0.050 or above +0.030 are ruled out, smaller ones are not");
+    expect(i.explanation).toBe("Δ = −0.010 [−0.050, +0.030] nats: the interval covers zero, so this budget cannot tell; effects below −0.050 or above +0.030 are ruled out, smaller ones are not");
   });
 
   it("'worse' is the mirror image of 'better'", () => {
@@ -34,7 +34,8 @@ describe("judgeClaim", () => {
     expect(judgeClaim(0.1, [0.05, 0.15], "same").verdict).toBe("contradicted");
     expect(judgeClaim(-0.1, [-0.15, -0.05], "same").verdict).toBe("contradicted");
     // a wide interval around zero is no evidence of equality
-    expect(judgeClaim(0, [-0.2, 0.2], "same").verdict).toBe("inconclusive");
+    expect(judgeClaim(0, [-0.2, 0.2], "same")).toMatchObject({ verdict: "inconclusive", label: "inconclusive at this budget (±0.200)" });
+    expect(judgeClaim(0, [-0.2, 0.2], "same").explanation).toMatch(/the interval overlaps ±0\.030 without lying inside it, so this budget cannot tell/);
     expect(judgeClaim(0.04, [0.02, 0.06], "same").verdict).toBe("inconclusive");
     expect(judgeClaim(0.04, [0.02, 0.06], "same", { equivalenceMargin: 0.1 }).verdict).toBe("reproduced");
   });

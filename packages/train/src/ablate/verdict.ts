@@ -84,5 +84,5 @@ export function judgeClaim(estimate: number, interval: readonly [number, number]
     return { verdict: "contradicted", halfWidth, label: "contradicted", explanation: `${est}: ${why}; ${claim}` };
   }
   const ruledOut = `effects below ${signed(lo, digits)} or above ${signed(hi, digits)} are ruled out, smaller ones are not`;
-  return { verdict: "inconclusive", halfWidth, label: inconclusiveLabel(halfWidth, digits), explanation: `${est}: the interval straddles ${expect === "same" ? `±${equivalenceMargin.toFixed(digits)}` : "zero"}, so this budget cannot tell; ${ruledOut}` };
+  return { verdict: "inconclusive", halfWidth, label: inconclusiveLabel(halfWidth, digits), explanation: `${est}: ${expect === "same" ? `the interval overlaps ±${equivalenceMargin.toFixed(digits)} without lying inside it` : "the interval covers zero"}, so this budget cannot tell; ${ruledOut}` };
 }
