@@ -9,6 +9,8 @@ import { basename, dirname, join } from "node:path";
 import { ConfigError, formatDuration, intFlag, Progress, UsageError, type Command } from "@kiln/train";
 import { planAblation } from "../ablate/plan.js";
 import { parseAblationSpec, parseCount, parseVariantArg, readJson } from "../ablate/spec.js";
+import { ABLATION_FORMAT, rejudgeAblationReport, type AblationReport } from "../ablate/report.js";
+import { writeAblationReport } from "../ablate/report-md.js";
 import { ablationPlanFile, ablationStudy, describeAblation, predictAblation } from "../ablate/study.js";
 import { planStatus } from "../queue/queue.js";
 import { runPlanLocally, writeOrResumePlan } from "../run/local.js";
@@ -18,6 +20,7 @@ import { withSigint } from "./sigint.js";
 
 const USAGE = `usage: kiln ablate --spec FILE [options]
        kiln ablate --config FILE --variant NAME:key=value[,key=value…] … [options]
+       kiln ablate report DIR [--report RDIR]
 
   --spec FILE          an ablation spec (JSON; see configs/ablations/llama-components.json)
   --config FILE        a training config: the "baseline" variant, unchanged (unless a --variant is named baseline)
@@ -38,7 +41,11 @@ const USAGE = `usage: kiln ablate --spec FILE [options]
   --plan-only          write DIR/plan.json and stop: run it with kiln lab run DIR --index I
                        (e.g. a Slurm array job) or --claim, then kiln lab report DIR
   --dry-run            print the plan and the expected wall time, write nothing
-  --report-only        rebuild the report from the finished runs (the same as kiln lab report DIR)`;
+  --report-only        rebuild the report from the finished runs (the same as kiln lab report DIR)
+
+  report DIR: rebuild DIR's report from its finished runs (a plan directory), or — for a
+  directory holding only an ablation.json (a committed result) — judge its comparisons
+  again from the per-seed losses it records and rewrite report.md, ablation.json and the SVGs`;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -112,6 +119,26 @@ function commandLine(v: Values): string {
   return parts.join(" ");
 }
 
+/** `kiln ablate report DIR`: a plan directory's report, or a bare ablation.json judged again. */
+function reportCommand(dir: string, reportDir: string | undefined): number {
+  const log = (line: string) => console.log(line);
+  if (existsSync(join(dir, "plan.json"))) {
+    const { plan, study } = openPlan(dir);
+    if (plan.kind !== "ablate") throw new UsageError(`${dir} holds a plan of kind "${plan.kind}", not an ablation; use kiln lab report ${dir}`);
+    study.report(dir, plan, { reportDir, log });
+    return 0;
+  }
+  const path = join(dir, "ablation.json");
+  if (!existsSync(path)) throw new ConfigError(`${dir} holds neither plan.json nor ablation.json: nothing to report on`);
+  const raw = readJson(path, "ablation report");
+  if (raw.format !== ABLATION_FORMAT) throw new ConfigError(`${path}: format ${JSON.stringify(raw.format)} is not "${ABLATION_FORMAT}"`);
+  const report = rejudgeAblationReport(raw as unknown as AblationReport);
+  for (const d of [dir, ...(reportDir ? [reportDir] : [])]) writeAblationReport(d, report, `kiln ablate report ${dir}`);
+  for (const v of report.variants) if (v.vsBaseline) log(`${v.name}: ${v.verdict}${v.published ? `; ${v.published.source}: ${v.published.outcome}` : ""}`);
+  log(`report: ${join(dir, "report.md")}`);
+  return 0;
+}
+
 export const ablateCommand: Command = {
   usage: USAGE,
   options: {
@@ -120,7 +147,13 @@ export const ablateCommand: Command = {
     set: { type: "string", multiple: true }, name: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
     "estimate-steps": { type: "string" }, "keep-checkpoints": { type: "boolean" }, "dry-run": { type: "boolean" }, "report-only": { type: "boolean" }, "plan-only": { type: "boolean" },
   },
-  async run(values) {
+  positional: "list",
+  async run(values, positionals) {
+    if (positionals.length > 0) {
+      const [sub, dir, ...extra] = positionals;
+      if (sub !== "report" || dir === undefined || extra.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(positionals)}; the only subcommand is kiln ablate report DIR`);
+      return reportCommand(dir, str(values, "report"));
+    }
     const modes = ["dry-run", "report-only", "plan-only"].filter((k) => values[k] === true);
     if (modes.length > 1) throw new UsageError(`give one of --${modes.join(", --")}`);
     const { raw, source, dir } = rawSpec(values);

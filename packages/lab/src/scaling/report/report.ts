@@ -1,11 +1,13 @@
 /**
  * @file The written outputs of a scaling analysis: `fit.json` (everything),
  * `report.md` (verdicts, kiln's fit beside Chinchilla's and Epoch AI's, the
- * IsoFLOP table, a plain statement of what reproduced) and the SVG figures.
+ * IsoFLOP table, a summary in the three verdict words — summary.ts) and the
+ * SVG figures.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "@kiln/train";
 import { type ScalingAnalysis } from "../../fit/index.js";
+import { summarySentence } from "./summary.js";
 import { curvesPlot, isoflopPlot, optimalPlot, predictedPlot, type Baselines, type RunCurve } from "./plots.js";
 
 /** What a sweep adds to a report. */
@@ -24,19 +26,6 @@ export interface FitReportExtras {
 
 const g = (v: number, digits = 3) => (Number.isFinite(v) ? (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(digits - 1) : v.toPrecision(digits)) : "—");
 const ci = (iv: [number, number] | null | undefined, digits = 3) => (iv ? `${g(iv[0], digits)} – ${g(iv[1], digits)}` : "—");
-
-/** The sentence saying what reproduced and what did not, built from the verdicts. */
-export function summarySentence(an: ScalingAnalysis): string {
-  const by = (s: string) => an.verdicts.filter((v) => v.status === s).map((v) => (/^[A-Z][a-z]*\s/.test(v.title) ? v.title.charAt(0).toLowerCase() + v.title.slice(1) : v.title));
-  const parts: string[] = [];
-  const pass = by("PASS");
-  const warn = by("WARN");
-  const inc = by("INCONCLUSIVE");
-  parts.push(pass.length ? `Reproduced: ${pass.join("; ")}.` : "Nothing reproduced cleanly.");
-  if (warn.length) parts.push(`Did not reproduce: ${warn.join("; ")}.`);
-  if (inc.length) parts.push(`Inconclusive (too little data to judge): ${inc.join("; ")}.`);
-  return parts.join(" ");
-}
 
 /** `report.md` for an analysis. */
 export function fitReportMarkdown(an: ScalingAnalysis, extras: FitReportExtras = {}): string {
