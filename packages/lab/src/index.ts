@@ -24,8 +24,8 @@ export { renderAblationReport, writeAblationReport } from "./ablate/report-md.js
 export { judgeClaim, halfWidthOf, inconclusiveLabel, type ClaimDirection, type ClaimVerdict, type JudgeOptions, type VerdictWord } from "./ablate/verdict.js";
 export { pairedTTest, studentTQuantile, studentTCdf, regularizedIncompleteBeta, logGamma, summarize, type PairedTest, type Summary } from "./stats/stats.js";
 export {
-  analyzeScaling, fitLossLaw, fitIsoflop, computeOptimal, predictLoss, readPointsCsv, parsePointsCsv, minimizeLbfgs, CHINCHILLA_GRID, COARSE_GRID, REFERENCE_FITS,
-  type ScalingAnalysis, type AnalysisOptions, type ScalingPoint, type LossLaw, type LossLawFit, type IsoflopFit, type Verdict,
+  analyzeScaling, fitApproach1, lowerEnvelope, fitLossLaw, fitIsoflop, computeOptimal, predictLoss, readPointsCsv, parsePointsCsv, minimizeLbfgs, CHINCHILLA_GRID, COARSE_GRID, REFERENCE_FITS,
+  type ScalingAnalysis, type AnalysisOptions, type Approach1Fit, type TrainingCurve, type ScalingPoint, type LossLaw, type LossLawFit, type IsoflopFit, type Verdict,
 } from "./fit/index.js";
 export { writeFitReport, fitReportMarkdown, type FitReportExtras } from "./scaling/report/report.js";
 export { summarySentence, rangeJudgements, judgeRange, type RangeJudgement } from "./scaling/report/summary.js";

@@ -59,7 +59,7 @@ describe("kiln scaling", () => {
 
   it("reports usage mistakes in one line", async () => {
     expect(await main(["scaling"])).toBe(2);
-    expect(err.join("\n")).toMatch(/^kiln scaling: give one of --preset quick\|full or --sweep FILE/);
+    expect(err.join("\n")).toMatch(/^kiln scaling: give one of --preset quick\|full\|approach1 or --sweep FILE/);
     const bad = join(tempRunDir(), "bad.csv");
     writeFileSync(bad, "N,D\n1,2\n");
     expect(await main(["scaling", "fit", bad])).toBe(1);

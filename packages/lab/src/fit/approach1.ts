@@ -7,8 +7,8 @@
  * squares in log-log space, with bootstrap intervals that resample curves
  * within each model size.
  */
-import type { PowerLaw } from "./isoflop.js";
-import { fitLine, percentileInterval, resampleIndices, seededRandom } from "./stats.js";
+import { powerLaw, type PowerLaw } from "./isoflop.js";
+import { percentileInterval, resampleIndices, seededRandom } from "./stats.js";
 
 /** One training run's curve: its parameter count and (tokens seen, loss) at each logged step. */
 export interface TrainingCurve {
@@ -104,12 +104,6 @@ export function lowerEnvelope(curves: readonly TrainingCurve[], cRange: [number,
   return out;
 }
 
-/** `y ∝ C^exponent` by least squares in log-log space (the same regression Approach 2 uses). */
-function powerLawOf(C: readonly number[], y: readonly number[]): PowerLaw {
-  const line = fitLine(C.map(Math.log), y.map(Math.log));
-  return { exponent: line.slope, coefficient: Math.exp(line.intercept), exponentSe: line.slopeSe, ci: null, budgets: C.length };
-}
-
 /** The envelope points a fit uses, or null when their N_opt never changes (a slope of nothing). */
 function fitted(envelope: readonly EnvelopePoint[], includeEdges: boolean): EnvelopePoint[] | null {
   const used = envelope.filter((p) => includeEdges || p.bracketed);
@@ -135,8 +129,8 @@ export function fitApproach1(input: readonly TrainingCurve[], opts: Approach1Opt
   const edges = envelope.filter((p) => !p.bracketed).length;
   const edgeText = `${edges} of ${envelope.length} envelope points not bracketed by a smaller and a larger size${includeEdges ? "" : " (left out of the fit)"}`;
   if (used === null) return { envelope, cRange, nOpt: null, dOpt: null, message: `N_opt takes fewer than 2 sizes along the fitted envelope (${sizes} along the whole of it; ${edgeText}); no power law` };
-  const nOpt = powerLawOf(used.map((p) => p.C), used.map((p) => p.N));
-  const dOpt = powerLawOf(used.map((p) => p.C), used.map((p) => p.D));
+  const nOpt = powerLaw(used.map((p) => p.C), used.map((p) => p.N));
+  const dOpt = powerLaw(used.map((p) => p.C), used.map((p) => p.D));
   if (resamples > 0) {
     const bySize = new Map<number, TrainingCurve[]>();
     for (const c of curves) bySize.set(c.N, [...(bySize.get(c.N) ?? []), c]);
@@ -147,8 +141,8 @@ export function fitApproach1(input: readonly TrainingCurve[], opts: Approach1Opt
       const sample = [...bySize.values()].flatMap((group) => resampleIndices(group.length, random).map((i) => group[i]!));
       const pts = fitted(lowerEnvelope(sample, cRange, gridPoints), includeEdges);
       if (pts === null) continue;
-      as.push(powerLawOf(pts.map((p) => p.C), pts.map((p) => p.N)).exponent);
-      bs.push(powerLawOf(pts.map((p) => p.C), pts.map((p) => p.D)).exponent);
+      as.push(powerLaw(pts.map((p) => p.C), pts.map((p) => p.N)).exponent);
+      bs.push(powerLaw(pts.map((p) => p.C), pts.map((p) => p.D)).exponent);
     }
     if (as.length >= 10) {
       nOpt.ci = percentileInterval(as);

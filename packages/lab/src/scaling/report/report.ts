@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "@kiln/train";
 import { type ScalingAnalysis } from "../../fit/index.js";
+import { approachesSection } from "./approaches.js";
 import { summarySentence } from "./summary.js";
 import { curvesPlot, isoflopPlot, optimalPlot, predictedPlot, type Baselines, type RunCurve } from "./plots.js";
 
@@ -77,6 +78,7 @@ export function fitReportMarkdown(an: ScalingAnalysis, extras: FitReportExtras =
       "",
     );
   } else L.push(`No power law: ${an.isoflop.message}.`, "");
+  L.push(...approachesSection(an), "");
   L.push("## Holdout", "", an.holdout
     ? `Refitting Approach 3 without the largest budget (C = ${g(an.holdout.C)}) predicts its best loss as ${an.holdout.predicted.toFixed(4)}; observed ${an.holdout.observed.toFixed(4)} (${(an.holdout.relError * 100).toFixed(2)}% off).`
     : `Not possible: ${an.holdoutError}.`, "");

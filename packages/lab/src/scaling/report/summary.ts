@@ -37,6 +37,7 @@ export function rangeJudgements(an: ScalingAnalysis): RangeJudgement[] {
     if (estimate === undefined || !interval || !interval.every(Number.isFinite)) return;
     out.push({ quantity, check, estimate, interval, range, ...judgeRange(estimate, interval, range) });
   };
+  add("a (Approach 1)", "exponent-a", an.approach1?.nOpt?.exponent, an.approach1?.nOpt?.ci, THRESHOLDS.aRange);
   add("a (Approach 2)", "exponent-a", an.isoflop.nOpt?.exponent, an.isoflop.nOpt?.ci, THRESHOLDS.aRange);
   const ci = an.law?.bootstrap?.ci;
   add("a (Approach 3)", "exponent-a", an.law?.a, ci?.a, THRESHOLDS.aRange);
