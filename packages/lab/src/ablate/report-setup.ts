@@ -35,6 +35,8 @@ export function setupLines(r: AblationReport): string[] {
   L.push(b
     ? `- Baselines (n-gram models fitted on the training split, scored on the whole validation split): unigram ${b.unigram.toFixed(4)}, bigram ${b.bigram.toFixed(4)} nats/token.`
     : "- Baselines: not recorded with these results.");
+  const p = r.power;
+  if (p) L.push(`- Power, planned before the full study: the pilot's ${p.pilotSeeds} paired seeds gave a spread of paired differences of ${p.sd.toFixed(4)} nats (worst comparison: ${p.worst}; pooled ${p.pooled.sd.toFixed(4)}), so ${p.seeds} seeds were expected to give a 95% half-width of ±${p.halfWidth.toFixed(3)}${p.target !== null ? ` (target ±${p.target.toFixed(3)}: ${p.message})` : ""}.`);
   if (r.seeds.length < 2) L.push(`- One seed: no interval and no standard deviation over seeds can be given; differences are single paired runs.`);
   L.push(`- Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; ${r.runsDone} runs took ${formatDuration(r.trainingSeconds)} of training and evaluation. Generated ${r.generated}.`);
   for (const w of r.warnings) L.push(`- Caveat: ${w}.`);

@@ -10,6 +10,7 @@ import { modelConfigFor, type TrainConfig } from "@kiln/train";
 import type { RunTiming } from "../queue/plan-dir.js";
 import type { AblationPlan, ParamMatch } from "./plan.js";
 import type { PublishedClaim } from "./spec.js";
+import type { PowerPlan } from "./pilot.js";
 import { direction, pairedTTest, summarize, type PairedTest, type Summary } from "../stats/stats.js";
 import { halfWidthOf, inconclusiveLabel, judgeClaim, type VerdictWord } from "./verdict.js";
 
@@ -88,6 +89,8 @@ export interface AblationReport {
   validation?: { definition: string; stdErr: [number, number, number] } | null;
   /** Unigram and bigram losses on the validation split (fitted on the training split). */
   baselines?: { unigram: number; bigram: number } | null;
+  /** The half-width planned from a pilot before the full study (absent without a pilot). */
+  power?: PowerPlan | null;
   variants: VariantReport[];
 }
 

@@ -6,12 +6,14 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { ConfigError, formatDuration, intFlag, Progress, UsageError, type Command } from "@kiln/train";
+import { ConfigError, formatDuration, intFlag, numFlag, Progress, UsageError, type Command } from "@kiln/train";
 import { planAblation } from "../ablate/plan.js";
 import { parseAblationSpec, parseCount, parseVariantArg, readJson } from "../ablate/spec.js";
 import { ABLATION_FORMAT, rejudgeAblationReport, type AblationReport } from "../ablate/report.js";
 import { writeAblationReport } from "../ablate/report-md.js";
 import { ablationPlanFile, ablationStudy, describeAblation, predictAblation } from "../ablate/study.js";
+import { extendSeeds, planPower, powerLine, PowerError, readPilot, type PowerPlan } from "../ablate/pilot.js";
+import type { AblationSpec } from "../ablate/spec.js";
 import { planStatus } from "../queue/queue.js";
 import { runPlanLocally, writeOrResumePlan } from "../run/local.js";
 import { openPlan } from "../run/studies.js";
@@ -42,6 +44,15 @@ const USAGE = `usage: kiln ablate --spec FILE [options]
                        (e.g. a Slurm array job) or --claim, then kiln lab report DIR
   --dry-run            print the plan and the expected wall time, write nothing
   --report-only        rebuild the report from the finished runs (the same as kiln lab report DIR)
+
+  Power before compute: when DIR already holds ≥ 2 finished paired seeds (a pilot, e.g. a first
+  run with --seeds 2), the spread of their paired differences predicts the 95% half-width the
+  planned seeds give, printed before any training.
+  --target-halfwidth X pick the seeds for a 95% half-width of ±X nats (worst comparison) and extend
+                       the plan with them (the pilot's runs are kept); one line when the budget cannot
+  --budget-minutes M   the whole study's time budget for --target-halfwidth (default 60), at the
+                       pilot runs' measured seconds per run
+  --accept-best        when the budget cannot reach the target, run the most seeds it affords
 
   report DIR: rebuild DIR's report from its finished runs (a plan directory), or — for a
   directory holding only an ablation.json (a committed result) — judge its comparisons
@@ -113,7 +124,7 @@ function rawSpec(v: Values): { raw: Record<string, unknown>; source: string; dir
 function commandLine(v: Values): string {
   const parts = ["kiln ablate"];
   for (const [k, val] of Object.entries(v)) {
-    if (["verbose", "help", "dry-run", "report-only", "plan-only", "jobs", "estimate-steps"].includes(k) || val === undefined || val === false) continue;
+    if (["verbose", "help", "dry-run", "report-only", "plan-only", "jobs", "estimate-steps", "target-halfwidth", "budget-minutes", "accept-best"].includes(k) || val === undefined || val === false) continue;
     for (const x of Array.isArray(val) ? val : [val]) parts.push(x === true ? `--${k}` : `--${k} ${/^[\w./:,=+-]+$/.test(x) ? x : JSON.stringify(x)}`);
   }
   return parts.join(" ");
@@ -139,13 +150,42 @@ function reportCommand(dir: string, reportDir: string | undefined): number {
   return 0;
 }
 
+/**
+ * The spec with the seeds power planning chose, and that plan (null without
+ * a pilot in the out dir). `--target-halfwidth` without a pilot is refused
+ * in one line, before any work.
+ */
+function withPower(values: Values, raw: Record<string, unknown>, spec: AblationSpec, reparse: (raw: Record<string, unknown>) => AblationSpec, log: (line: string) => void): { spec: AblationSpec; power: PowerPlan | null } {
+  const target = numFlag(values, "target-halfwidth", undefined, { min: 0, exclusiveMin: true });
+  const budgetSeconds = 60 * numFlag(values, "budget-minutes", 60, { min: 0, exclusiveMin: true });
+  if (target === undefined && (values["budget-minutes"] !== undefined || values["accept-best"])) throw new UsageError("--budget-minutes and --accept-best go with --target-halfwidth");
+  const pilot = readPilot(spec.out, spec.baseline);
+  if (pilot === null) {
+    if (target !== undefined) throw new ConfigError(`--target-halfwidth needs a pilot in ${spec.out}: at least 2 seeds of every variant finished there (run the same command with --seeds 2 and without --target-halfwidth first)`);
+    return { spec, power: null };
+  }
+  const seedsNow = Array.isArray(spec.seeds) ? spec.seeds.length : spec.seeds;
+  const variants = spec.variants.map((v) => v.name);
+  try {
+    const power = planPower(pilot, { seeds: seedsNow, variants, targetHalfWidth: target, budgetSeconds, acceptBest: values["accept-best"] === true });
+    if (power.message) log(`power: ${power.message}`);
+    log(powerLine(power));
+    if (target === undefined) return { spec, power };
+    return { spec: reparse({ ...raw, seeds: extendSeeds(pilot.plannedSeeds, power.seeds) }), power };
+  } catch (e) {
+    if (e instanceof PowerError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
 export const ablateCommand: Command = {
   usage: USAGE,
   options: {
     spec: { type: "string" }, config: { type: "string" }, variant: { type: "string", multiple: true }, match: { type: "string" },
     seeds: { type: "string" }, steps: { type: "string" }, tokens: { type: "string" }, equal: { type: "string" },
     set: { type: "string", multiple: true }, name: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
-    "estimate-steps": { type: "string" }, "keep-checkpoints": { type: "boolean" }, "dry-run": { type: "boolean" }, "report-only": { type: "boolean" }, "plan-only": { type: "boolean" },
+    "estimate-steps": { type: "string" }, "keep-checkpoints": { type: "boolean" },
+    "target-halfwidth": { type: "string" }, "budget-minutes": { type: "string" }, "accept-best": { type: "boolean" }, "dry-run": { type: "boolean" }, "report-only": { type: "boolean" }, "plan-only": { type: "boolean" },
   },
   positional: "list",
   async run(values, positionals) {
@@ -157,14 +197,14 @@ export const ablateCommand: Command = {
     const modes = ["dry-run", "report-only", "plan-only"].filter((k) => values[k] === true);
     if (modes.length > 1) throw new UsageError(`give one of --${modes.join(", --")}`);
     const { raw, source, dir } = rawSpec(values);
-    const spec = parseAblationSpec(raw, source, dir);
     const estimateSteps = intFlag(values, "estimate-steps", 2, { min: 0 });
     const jobs = intFlag(values, "jobs", 1, { min: 1 });
-    const ablation = planAblation(spec);
     const progress = new Progress();
     const log = (line: string) => progress.log(line);
+    const { spec, power } = withPower(values, raw, parseAblationSpec(raw, source, dir), (r) => parseAblationSpec(r, source, dir), log);
+    const ablation = planAblation(spec);
     for (const line of describeAblation(ablation)) log(line);
-    const planned = ablationPlanFile(ablation, { keepCheckpoints: values["keep-checkpoints"] === true, command: commandLine(values) });
+    const planned = ablationPlanFile(ablation, { keepCheckpoints: values["keep-checkpoints"] === true, command: commandLine(values), power });
     const out = spec.out;
     const report = { reportDir: spec.report ?? undefined, log };
     if (values["dry-run"]) {

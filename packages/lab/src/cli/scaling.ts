@@ -36,7 +36,7 @@ const USAGE = `usage: kiln scaling --preset quick|full|approach1 [--out DIR] [--
   the throughput measured when planning. The plan (DIR/plan.json) fixes every
   run's config before training; run again, a sweep resumes where it stopped.
 
-  --preset NAME       a preset shipped with @kiln/lab (quick: ~10 min, approach1: ~15 min,
+  --preset NAME       a preset shipped with @kiln/lab (quick: ~10 min, approach1: ~10 min,
                       full: < 2 h on 2 cores)
   --sweep FILE        a sweep file of your own (see configs/sweeps/README.md)
   --out DIR           the plan directory (default runs/scaling/<name>); runs.csv,
