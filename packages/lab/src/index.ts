@@ -21,6 +21,10 @@ export { ablationPlanFile, ablationStudy, describeAblation, predictAblation, ABL
 export { loadAblationSpec, parseAblationSpec, parseVariantArg, type AblationSpec, type VariantSpec, type PublishedClaim, type MatchMode, type EqualMode } from "./ablate/spec.js";
 export { buildAblationReport, verdictOf, judgePublished, compareWithBaseline, rejudgeAblationReport, ABLATION_FORMAT, type AblationReport, type VariantReport, type RunResult, type TimedResult } from "./ablate/report.js";
 export { renderAblationReport, writeAblationReport } from "./ablate/report-md.js";
+export { pilotSpread, halfWidthFor, seedsFor, planSeeds, type PilotComparison, type DifferenceSpread, type PilotSpread, type SeedChoice, type SeedBudget, type SeedPlan } from "./ablate/power.js";
+export { readPilot, planPower, extendSeeds, powerLine, PowerError, type Pilot, type PowerPlan, type PowerOptions } from "./ablate/pilot.js";
+export { parseLrSweep, lrStageSpec, lrSweepMeta, bestLrs, withLrs, lrCurves, lrTag, type LrSweepMeta, type LrCurves } from "./ablate/lr-sweep.js";
+export { planLrStages } from "./ablate/lr-plan.js";
 export { judgeClaim, halfWidthOf, inconclusiveLabel, type ClaimDirection, type ClaimVerdict, type JudgeOptions, type VerdictWord } from "./ablate/verdict.js";
 export { pairedTTest, studentTQuantile, studentTCdf, regularizedIncompleteBeta, logGamma, summarize, type PairedTest, type Summary } from "./stats/stats.js";
 export {

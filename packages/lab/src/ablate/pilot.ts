@@ -51,7 +51,8 @@ export function readPilot(dir: string, baseline: string): Pilot | null {
     return result ? [{ variant: run.variant, seed: run.seed, loss: result.finalValLoss, seconds: readTiming(dir, r.id)?.seconds }] : [];
   });
   const plannedSeeds = [...new Set(plan.runs.map((r) => (r.config as AblationRun).seed))];
-  const variants = [...new Set(plan.runs.map((r) => (r.config as AblationRun).variant))];
+  const meta = plan.meta as { variants?: { name: string }[] } | undefined;
+  const variants = meta?.variants?.map((v) => v.name) ?? [...new Set(plan.runs.map((r) => (r.config as AblationRun).variant))]; // not a learning-rate sweep's stage-1 runs
   const lossOf = (variant: string, seed: number) => done.find((d) => d.variant === variant && d.seed === seed)?.loss;
   const pairedSeeds = plannedSeeds.filter((s) => variants.every((v) => lossOf(v, s) !== undefined));
   const others = variants.filter((v) => v !== baseline);

@@ -15,6 +15,7 @@ import { plotSvg } from "../plot/svg.js";
 import { baselineLines } from "../scaling/report/plots.js";
 import { intervalPlot } from "./svg.js";
 import { halfWidthOf } from "./verdict.js";
+import { lrSection, lrSvg } from "./lr-sweep.js";
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "–");
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(4)}` : "–");
@@ -91,6 +92,7 @@ export function renderAblationReport(r: AblationReport, command: string): string
   }
   L.push("", `Δ = variant − ${r.baseline} final validation loss, paired by seed (negative = better). The 95% interval is mean Δ ± t₀.₉₇₅,ₙ₋₁ · sd(Δ)/√n (paired t-test); "inconclusive at this budget (±h)" means it covers zero — no evidence either way; h is the interval's half-width, the size of effect it could have detected.`, "");
   L.push("![validation loss curves](curves.svg)", "", "![paired differences](deltas.svg)", "");
+  if (r.lrSweep) L.push(...lrSection(r.lrSweep));
   const claims = r.variants.filter((v) => v.published);
   if (claims.length > 0) {
     L.push("## Against published results", "", "| variant | published claim | source | verdict | why |", "|---|---|---|---|---|");
@@ -119,12 +121,13 @@ function curvesSvg(r: AblationReport): string {
   });
 }
 
-/** Writes `ablation.json`, `report.md`, `curves.svg` and `deltas.svg` into `dir`. */
+/** Writes `ablation.json`, `report.md`, `curves.svg` and `deltas.svg` (and `lr.svg` after a learning-rate sweep) into `dir`. */
 export function writeAblationReport(dir: string, r: AblationReport, command: string): void {
   writeFileAtomic(join(dir, "ablation.json"), `${JSON.stringify(r, null, 2)}\n`);
   writeFileAtomic(join(dir, "curves.svg"), curvesSvg(r));
   const rows = r.variants.filter((v) => v.vsBaseline !== null).map((v) => ({ label: v.name, mean: v.vsBaseline!.meanDiff, lo: v.vsBaseline!.ci[0], hi: v.vsBaseline!.ci[1] }));
   const firstColor = r.variants.findIndex((v) => v.vsBaseline !== null); // the colours of the curves
   writeFileAtomic(join(dir, "deltas.svg"), intervalPlot({ title: `final validation loss − ${r.baseline} (paired, ${r.seeds.length < 2 ? "one seed: no interval can be given" : "95% CI"})`, xLabel: "Δ nats/token (negative = better)", rows, firstColor }));
+  if (r.lrSweep) writeFileAtomic(join(dir, "lr.svg"), lrSvg(r.lrSweep));
   writeFileAtomic(join(dir, "report.md"), renderAblationReport(r, command));
 }

@@ -11,6 +11,7 @@ import type { RunTiming } from "../queue/plan-dir.js";
 import type { AblationPlan, ParamMatch } from "./plan.js";
 import type { PublishedClaim } from "./spec.js";
 import type { PowerPlan } from "./pilot.js";
+import type { LrCurves } from "./lr-sweep.js";
 import { direction, pairedTTest, summarize, type PairedTest, type Summary } from "../stats/stats.js";
 import { halfWidthOf, inconclusiveLabel, judgeClaim, type VerdictWord } from "./verdict.js";
 
@@ -91,6 +92,8 @@ export interface AblationReport {
   baselines?: { unigram: number; bigram: number } | null;
   /** The half-width planned from a pilot before the full study (absent without a pilot). */
   power?: PowerPlan | null;
+  /** Final loss against peak learning rate per variant, when the ablation swept it (absent otherwise). */
+  lrSweep?: LrCurves | null;
   variants: VariantReport[];
 }
 

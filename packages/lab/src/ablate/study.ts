@@ -16,6 +16,7 @@ import { type AblationPlan, type AblationRun, type PlannedVariant } from "./plan
 import { buildAblationReport, type RunResult, type TimedResult } from "./report.js";
 import { writeAblationReport } from "./report-md.js";
 import type { PowerPlan } from "./pilot.js";
+import { lrCurves, type LrSweepMeta } from "./lr-sweep.js";
 import type { AblationSpec } from "./spec.js";
 
 /** The format tag of an ablation's plan meta. */
@@ -34,12 +35,14 @@ export interface AblationMeta {
   command: string;
   /** The power planning from a pilot, when there was one (absent in plans of older kilns). */
   power?: PowerPlan | null;
+  /** The per-variant learning-rate sweep (stage 1's runs come first in the plan), when asked for. */
+  lrSweep?: LrSweepMeta | null;
 }
 
 /** The plan directory's form of a resolved ablation. */
-export function ablationPlanFile(plan: AblationPlan, opts: { keepCheckpoints: boolean; command: string; power?: PowerPlan | null }): Plan {
+export function ablationPlanFile(plan: AblationPlan, opts: { keepCheckpoints: boolean; command: string; power?: PowerPlan | null; lrSweep?: LrSweepMeta | null }): Plan {
   const { out: _out, report: _report, ...spec } = plan.spec;
-  const meta: AblationMeta = { format: ABLATION_PLAN_FORMAT, spec, seeds: plan.seeds, variants: plan.variants, warnings: plan.warnings, ...opts, power: opts.power ?? null };
+  const meta: AblationMeta = { format: ABLATION_PLAN_FORMAT, spec, seeds: plan.seeds, variants: plan.variants, warnings: plan.warnings, ...opts, power: opts.power ?? null, lrSweep: opts.lrSweep ?? null };
   const flops = new Map(plan.variants.map((v) => [v.name, v.flops]));
   return { kind: "ablate", name: plan.spec.name, runs: plan.runs.map((r) => ({ id: r.id, config: r, cost: flops.get(r.variant)! })), meta };
 }
@@ -122,7 +125,8 @@ export const ablationStudy: Study = {
       return result ? [{ ...result, timing: readTiming(dir, r.id) }] : [];
     });
     if (results.length === 0) throw new Error(`${dir}: no finished runs to report on (see kiln lab status ${dir})`);
-    const report = { ...buildAblationReport(ablation, results), power: meta.power ?? null };
+    const lossOf = (id: string) => (readResult(dir, id) as RunResult | undefined)?.finalValLoss;
+    const report = { ...buildAblationReport(ablation, results), power: meta.power ?? null, lrSweep: meta.lrSweep ? lrCurves(meta.lrSweep, lossOf) : null };
     const dirs = [dir, ...(opts.reportDir ? [opts.reportDir] : [])];
     for (const d of dirs) writeAblationReport(d, report, meta.command);
     const w = Math.max(...report.variants.map((v) => v.name.length));

@@ -12,6 +12,9 @@ import { parseAblationSpec, parseCount, parseVariantArg, readJson } from "../abl
 import { ABLATION_FORMAT, rejudgeAblationReport, type AblationReport } from "../ablate/report.js";
 import { writeAblationReport } from "../ablate/report-md.js";
 import { ablationPlanFile, ablationStudy, describeAblation, predictAblation } from "../ablate/study.js";
+import { planLrStages } from "../ablate/lr-plan.js";
+import { parseLrSweep } from "../ablate/lr-sweep.js";
+import type { Plan } from "../queue/plan-dir.js";
 import { extendSeeds, planPower, powerLine, PowerError, readPilot, type PowerPlan } from "../ablate/pilot.js";
 import type { AblationSpec } from "../ablate/spec.js";
 import { planStatus } from "../queue/queue.js";
@@ -53,6 +56,12 @@ const USAGE = `usage: kiln ablate --spec FILE [options]
   --budget-minutes M   the whole study's time budget for --target-halfwidth (default 60), at the
                        pilot runs' measured seconds per run
   --accept-best        when the budget cannot reach the target, run the most seeds it affords
+
+  --lr-sweep LR,LR,…   per-variant learning rates: stage 1 trains every variant at each peak lr on
+                       the first seed (runs VARIANT.lr-X.seed-S); stage 2, planned when stage 1 is
+                       done, trains all seeds at each variant's best (lowest final validation loss).
+                       The report shows loss against lr per variant (lr.svg). With --plan-only, run
+                       the same command again once stage 1 is done to plan stage 2.
 
   report DIR: rebuild DIR's report from its finished runs (a plan directory), or — for a
   directory holding only an ablation.json (a committed result) — judge its comparisons
@@ -178,6 +187,15 @@ function withPower(values: Values, raw: Record<string, unknown>, spec: AblationS
   }
 }
 
+/** `--lr-sweep` parsed, its mistakes as a usage error. */
+function lrSweepArg(text: string): number[] {
+  try {
+    return parseLrSweep(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 export const ablateCommand: Command = {
   usage: USAGE,
   options: {
@@ -185,7 +203,7 @@ export const ablateCommand: Command = {
     seeds: { type: "string" }, steps: { type: "string" }, tokens: { type: "string" }, equal: { type: "string" },
     set: { type: "string", multiple: true }, name: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
     "estimate-steps": { type: "string" }, "keep-checkpoints": { type: "boolean" },
-    "target-halfwidth": { type: "string" }, "budget-minutes": { type: "string" }, "accept-best": { type: "boolean" }, "dry-run": { type: "boolean" }, "report-only": { type: "boolean" }, "plan-only": { type: "boolean" },
+    "lr-sweep": { type: "string" }, "target-halfwidth": { type: "string" }, "budget-minutes": { type: "string" }, "accept-best": { type: "boolean" }, "dry-run": { type: "boolean" }, "report-only": { type: "boolean" }, "plan-only": { type: "boolean" },
   },
   positional: "list",
   async run(values, positionals) {
@@ -202,9 +220,15 @@ export const ablateCommand: Command = {
     const progress = new Progress();
     const log = (line: string) => progress.log(line);
     const { spec, power } = withPower(values, raw, parseAblationSpec(raw, source, dir), (r) => parseAblationSpec(r, source, dir), log);
-    const ablation = planAblation(spec);
-    for (const line of describeAblation(ablation)) log(line);
-    const planned = ablationPlanFile(ablation, { keepCheckpoints: values["keep-checkpoints"] === true, command: commandLine(values), power });
+    const opts = { keepCheckpoints: values["keep-checkpoints"] === true, command: commandLine(values), power };
+    const lrs = values["lr-sweep"] === undefined ? null : lrSweepArg(str(values, "lr-sweep")!);
+    const plan1 = (): { plan: Plan; pending: boolean } => {
+      if (lrs !== null) return planLrStages(spec, lrs, opts, log);
+      const ablation = planAblation(spec);
+      for (const line of describeAblation(ablation)) log(line);
+      return { plan: ablationPlanFile(ablation, opts), pending: false };
+    };
+    let { plan: planned, pending } = plan1();
     const out = spec.out;
     const report = { reportDir: spec.report ?? undefined, log };
     if (values["dry-run"]) {
@@ -218,19 +242,24 @@ export const ablateCommand: Command = {
       study.report(out, plan, report);
       return 0;
     }
-    const { plan, resumed } = writeOrResumePlan(out, planned);
+    let { plan, resumed } = writeOrResumePlan(out, planned);
     if (values["plan-only"]) {
+      if (pending) log(`then run this command again to plan stage 2 (every seed at each variant's best learning rate) into ${out}`);
       console.log(plannedLine(out, plan));
       return 0;
     }
-    const status = planStatus(out);
-    const done = status.filter((s) => s.state === "done").length;
-    if (resumed && done > 0) log(`${out}: ${done} of ${plan.runs.length} runs already finished (kept, not repeated)`);
-    if (estimateSteps > 0 && done < plan.runs.length) {
-      log(`expected wall time: ${formatDuration(predictAblation(plan, out, estimateSteps, log) / jobs)} for ${plan.runs.length - done} runs (throughput: the median of ${estimateSteps} steps per variant after a warm-up step; evaluation included)`);
+    for (;;) {
+      const done = planStatus(out).filter((s) => s.state === "done").length;
+      if (resumed && done > 0) log(`${out}: ${done} of ${plan.runs.length} runs already finished (kept, not repeated)`);
+      if (estimateSteps > 0 && done < plan.runs.length) {
+        log(`expected wall time: ${formatDuration(predictAblation(plan, out, estimateSteps, log) / jobs)} for ${plan.runs.length - done} runs (throughput: the median of ${estimateSteps} steps per variant after a warm-up step; evaluation included)`);
+      }
+      const complete = await withSigint(log, "checkpointing the current run", (signal) => runPlanLocally(out, { jobs, log, progress, signal }));
+      if (!complete) return 130;
+      if (!pending) break;
+      ({ plan: planned, pending } = plan1()); // stage 1 is done: plan stage 2 after it
+      ({ plan, resumed } = writeOrResumePlan(out, planned));
     }
-    const complete = await withSigint(log, "checkpointing the current run", (signal) => runPlanLocally(out, { jobs, log, progress, signal }));
-    if (!complete) return 130;
     ablationStudy.report(out, plan, report);
     return 0;
   },
