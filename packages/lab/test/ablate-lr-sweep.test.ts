@@ -5,24 +5,17 @@
  * report shows loss against learning rate. With --plan-only the second stage
  * is planned by running the command again after stage 1's runs are done.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "@kiln/train";
 import { captureConsole } from "../../train/test/console.js";
-import { makeCorpusDir, tempRunDir } from "../../train/test/helpers.js";
+import { tinyConfigFile } from "./tiny-config.js";
 import { bestLrs, lrTag, parseLrSweep } from "../src/ablate/lr-sweep.js";
 import type { AblationReport, RunResult } from "../src/ablate/report.js";
 import { readPlan } from "../src/queue/plan-dir.js";
 
-const root = tempRunDir();
-const configPath = join(root, "tiny.json");
-writeFileSync(configPath, JSON.stringify({
-  model: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2 },
-  data: { corpus: makeCorpusDir(), tokenizer: "bpe", vocabSize: 300, contextLength: 32, cacheDir: join(root, "cache") },
-  optim: { lr: 1e-2, warmupSteps: 2 },
-  train: { batchSize: 4, evalBatches: 2, logInterval: 2, seed: 5 },
-}));
+const { root, configPath } = tinyConfigFile();
 const { out, err } = captureConsole({ stdout: true });
 const ablate = (dir: string, ...extra: string[]) => main(["ablate", "--config", configPath, "--variant", "gelu:model.ffn=gelu_mlp", "--steps", "6", "--seeds", "2", "--lr-sweep", "0.002,0.03", "--out", dir, "--estimate-steps", "0", ...extra]);
 const result = (dir: string, id: string) => JSON.parse(readFileSync(join(dir, "runs", id, "result.json"), "utf8")) as RunResult;

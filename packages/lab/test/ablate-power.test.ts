@@ -6,25 +6,18 @@
  * records the plan in the report; a budget that cannot reach the target is
  * refused in one line before any training; no pilot, no target.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "@kiln/train";
 import { captureConsole } from "../../train/test/console.js";
-import { makeCorpusDir, tempRunDir } from "../../train/test/helpers.js";
+import { tinyConfigFile } from "./tiny-config.js";
 import { extendSeeds, readPilot } from "../src/ablate/pilot.js";
 import { halfWidthFor } from "../src/ablate/power.js";
 import type { AblationReport } from "../src/ablate/report.js";
 import { planStatus } from "../src/queue/queue.js";
 
-const root = tempRunDir();
-const configPath = join(root, "tiny.json");
-writeFileSync(configPath, JSON.stringify({
-  model: { hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2 },
-  data: { corpus: makeCorpusDir(), tokenizer: "bpe", vocabSize: 300, contextLength: 32, cacheDir: join(root, "cache") },
-  optim: { lr: 1e-2, warmupSteps: 2 },
-  train: { batchSize: 4, evalBatches: 2, logInterval: 2, seed: 5 },
-}));
+const { root, configPath } = tinyConfigFile();
 const { out, err } = captureConsole({ stdout: true });
 const ablate = (dir: string, ...extra: string[]) => main(["ablate", "--config", configPath, "--variant", "gelu:model.ffn=gelu_mlp", "--steps", "6", "--out", dir, "--estimate-steps", "0", ...extra]);
 const started = (dir: string) => planStatus(dir).filter((s) => s.state === "done").map((s) => s.id);
