@@ -2,7 +2,8 @@
  * @file The plan of an ablation with a learning-rate sweep (lr-sweep.ts):
  * stage 1 alone while any of its runs is unfinished, then stage 1 followed
  * by stage 2 — the ordinary variant × seed runs at each variant's chosen
- * learning rate — so the plan directory only ever grows.
+ * learning rate, except the first seed's, which stage 1 already trained — so
+ * the plan directory only ever grows.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import type { Plan } from "../queue/plan-dir.js";
 import { readResult } from "../queue/plan-dir.js";
 import { bestLrs, firstSeed, lrStageSpec, lrSweepMeta, withLrs } from "./lr-sweep.js";
 import type { PowerPlan } from "./pilot.js";
-import { planAblation } from "./plan.js";
+import { planAblation, type AblationRun } from "./plan.js";
 import type { RunResult } from "./report.js";
 import type { AblationSpec } from "./spec.js";
 import { ablationPlanFile, describeAblation } from "./study.js";
@@ -32,5 +33,7 @@ export function planLrStages(spec: AblationSpec, lrs: readonly number[], opts: {
   const stage2 = planAblation(withLrs(spec, best));
   for (const line of describeAblation(stage2)) log(line);
   const stage2Plan = ablationPlanFile(stage2, { ...opts, lrSweep: { ...sweep, best } });
-  return { plan: { ...stage2Plan, runs: [...stage1Plan.runs, ...stage2Plan.runs] }, pending: false };
+  // the first seed's run at the chosen rate is stage 1's: the same training, so it is not repeated
+  const rest = stage2Plan.runs.filter((r) => (r.config as AblationRun).seed !== seed);
+  return { plan: { ...stage2Plan, runs: [...stage1Plan.runs, ...rest] }, pending: false };
 }

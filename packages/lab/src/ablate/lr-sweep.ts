@@ -3,8 +3,9 @@
  * queue. Stage 1: on the first (pilot) seed, every variant trains at every
  * peak learning rate of the sweep — runs `<variant>.lr-<lr>.seed-<seed>`.
  * Stage 2, planned once stage 1 is done: every variant at its best learning
- * rate (lowest final validation loss) on all seeds — the ordinary runs
- * `<variant>.seed-<seed>`, appended to the same plan. So an architecture
+ * rate (lowest final validation loss) on the other seeds — the ordinary runs
+ * `<variant>.seed-<seed>`, appended to the same plan (the first seed's run at
+ * the best rate is stage 1's). So an architecture
  * that prefers another learning rate is not penalised for sharing one.
  */
 import { plotSvg } from "../plot/svg.js";

@@ -108,6 +108,12 @@ export function predictAblation(plan: Plan, dir: string | null, steps: number, l
   return plan.runs.filter((r) => dir === null || readResult(dir, r.id) === undefined).reduce((s, r) => s + seconds[r.id]!, 0);
 }
 
+/** The variant whose first-seed run `id` is: a learning-rate sweep's stage-1 run at that variant's chosen rate (else undefined). */
+function chosenRunOf(sweep: LrSweepMeta | null | undefined, id: string): string | undefined {
+  const r = sweep?.best ? sweep.runs.find((x) => x.id === id) : undefined;
+  return r && sweep!.best![r.variant] === r.lr ? r.variant : undefined;
+}
+
 /** Ablations on the run queue. */
 export const ablationStudy: Study = {
   executor: (progressFor: (run: PlanRun) => Progress) => async (plan, run, dir, signal) => {
@@ -122,7 +128,7 @@ export const ablationStudy: Study = {
     const { ablation, meta } = ablationOf(plan, dir);
     const results = plan.runs.flatMap((r): TimedResult[] => {
       const result = readResult(dir, r.id) as RunResult | undefined;
-      return result ? [{ ...result, timing: readTiming(dir, r.id) }] : [];
+      return result ? [{ ...result, variant: chosenRunOf(meta.lrSweep, r.id) ?? result.variant, timing: readTiming(dir, r.id) }] : [];
     });
     if (results.length === 0) throw new Error(`${dir}: no finished runs to report on (see kiln lab status ${dir})`);
     const lossOf = (id: string) => (readResult(dir, id) as RunResult | undefined)?.finalValLoss;

@@ -59,7 +59,7 @@ const USAGE = `usage: kiln ablate --spec FILE [options]
 
   --lr-sweep LR,LR,…   per-variant learning rates: stage 1 trains every variant at each peak lr on
                        the first seed (runs VARIANT.lr-X.seed-S); stage 2, planned when stage 1 is
-                       done, trains all seeds at each variant's best (lowest final validation loss).
+                       done, trains the other seeds at each variant's best (lowest final validation loss).
                        The report shows loss against lr per variant (lr.svg). With --plan-only, run
                        the same command again once stage 1 is done to plan stage 2.
 
