@@ -14,6 +14,7 @@ import { tinyConfigFile } from "./tiny-config.js";
 import { bestLrs, lrTag, parseLrSweep } from "../src/ablate/lr-sweep.js";
 import type { AblationReport, RunResult } from "../src/ablate/report.js";
 import { readPlan } from "../src/queue/plan-dir.js";
+import { readPilot } from "../src/ablate/pilot.js";
 
 const { root, configPath } = tinyConfigFile();
 const { out, err } = captureConsole({ stdout: true });
@@ -39,6 +40,7 @@ describe("kiln ablate --lr-sweep", () => {
     const report = JSON.parse(readFileSync(join(dir, "ablation.json"), "utf8")) as AblationReport;
     for (const v of report.variants) expect(v.finalValLoss).toEqual([loss(`${v.name}.${lrTag(chosen[v.name]!)}.seed-5`), loss(`${v.name}.seed-6`)]);
     expect(report.runsDone).toBe(6);
+    expect(readPilot(dir, "baseline")!.pairedSeeds).toEqual([5, 6]); // a pilot for --target-halfwidth counts the first seed too
     expect(report.seeds).toEqual([5, 6]);
     expect(report.variants.map((v) => v.seeds)).toEqual([[5, 6], [5, 6]]);
     expect(report.lrSweep!.lrs).toEqual([0.002, 0.03]);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { readPlan, readResult, readTiming } from "../queue/plan-dir.js";
 import { halfWidthFor, pilotSpread, planSeeds, type PilotSpread } from "./power.js";
 import type { AblationRun } from "./plan.js";
+import { chosenRunOf, type AblationMeta } from "./study.js";
 
 /** A pilot: the paired seeds finished in a plan directory, their spread and each variant's seconds per run. */
 export interface Pilot {
@@ -45,13 +46,13 @@ export function readPilot(dir: string, baseline: string): Pilot | null {
   if (!existsSync(join(dir, "plan.json"))) return null;
   const plan = readPlan(dir);
   if (plan.kind !== "ablate") return null;
+  const meta = plan.meta as Partial<AblationMeta> | undefined;
   const done = plan.runs.flatMap((r) => {
     const result = readResult(dir, r.id) as { finalValLoss: number } | undefined;
     const run = r.config as AblationRun;
-    return result ? [{ variant: run.variant, seed: run.seed, loss: result.finalValLoss, seconds: readTiming(dir, r.id)?.seconds }] : [];
+    return result ? [{ variant: chosenRunOf(meta?.lrSweep, r.id) ?? run.variant, seed: run.seed, loss: result.finalValLoss, seconds: readTiming(dir, r.id)?.seconds }] : [];
   });
   const plannedSeeds = [...new Set(plan.runs.map((r) => (r.config as AblationRun).seed))];
-  const meta = plan.meta as { variants?: { name: string }[] } | undefined;
   const variants = meta?.variants?.map((v) => v.name) ?? [...new Set(plan.runs.map((r) => (r.config as AblationRun).variant))]; // not a learning-rate sweep's stage-1 runs
   const lossOf = (variant: string, seed: number) => done.find((d) => d.variant === variant && d.seed === seed)?.loss;
   const pairedSeeds = plannedSeeds.filter((s) => variants.every((v) => lossOf(v, s) !== undefined));

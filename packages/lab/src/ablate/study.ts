@@ -109,7 +109,7 @@ export function predictAblation(plan: Plan, dir: string | null, steps: number, l
 }
 
 /** The variant whose first-seed run `id` is: a learning-rate sweep's stage-1 run at that variant's chosen rate (else undefined). */
-function chosenRunOf(sweep: LrSweepMeta | null | undefined, id: string): string | undefined {
+export function chosenRunOf(sweep: LrSweepMeta | null | undefined, id: string): string | undefined {
   const r = sweep?.best ? sweep.runs.find((x) => x.id === id) : undefined;
   return r && sweep!.best![r.variant] === r.lr ? r.variant : undefined;
 }
