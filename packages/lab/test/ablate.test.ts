@@ -77,7 +77,7 @@ describe("kiln ablate", () => {
     expect(g!.seeds).toEqual([5, 6]);
     expect(g!.vsBaseline!.n).toBe(2);
     expect(g!.vsBaseline!.meanDiff).toBeCloseTo(g!.loss.mean - b!.loss.mean, 12);
-    expect(["better (lower loss)", "worse (higher loss)", "no detectable difference at this budget"]).toContain(g!.verdict);
+    expect(g!.verdict).toMatch(/^(better \(lower loss\)|worse \(higher loss\)|inconclusive at this budget \(±\d\.\d{3}\))$/);
     expect(b!.curve.step).toEqual([1, 2, 3, 4, 5, 6, 7, 8]); // evalPoints defaults to 8
     const runs = [5, 6].map((s) => read<RunResult>(join(dir, "runs", `baseline.seed-${s}`, "result.json")));
     expect(runs.map((r) => r.config.train.seed)).toEqual([5, 6]);
@@ -127,6 +127,11 @@ describe("kiln ablate", () => {
     for (const run of ["gelu.seed-5", "gelu.seed-6", "swiglu.seed-6"]) {
       expect(readFileSync(join(dir, "runs", run, "result.json"), "utf8")).toBe(readFileSync(join(straightDir, "runs", run, "result.json"), "utf8"));
     }
+    const judged = read<AblationReport>(join(dir, "ablation.json")).variants[1]!;
+    expect(judged.published).toMatchObject({ claim: "c", source: "s", expect: "worse" });
+    expect(judged.published!.outcome).toMatch(/^(reproduced|contradicted|inconclusive at this budget \(±\d\.\d{3}\))$/);
+    expect(judged.published!.explanation).toMatch(/^Δ = [+−]\d\.\d{3} \[[+−]\d\.\d{3}, [+−]\d\.\d{3}\] nats: /);
+    expect(readFileSync(join(dir, "report.md"), "utf8")).toContain(`| gelu | c | s | ${judged.published!.outcome} | ${judged.published!.explanation} |`);
     const third = quiet();
     await runAblation(spec(dir), third.io);
     expect(third.lines.some((l) => l.includes("starting"))).toBe(false);

@@ -25,7 +25,7 @@ describe("kiln scaling", () => {
     for (const f of ["fit.json", "report.md", "isoflop.svg", "optimal.svg", "predicted.svg"]) expect(existsSync(join(dir, f))).toBe(true);
     const report = readFileSync(join(dir, "report.md"), "utf8");
     expect(report).toMatch(/\| E \| 1\.86\d \| .* \| 1\.690 \| 1\.820 \|/);
-    expect(report).toMatch(/\*\*Summary\.\*\* Reproduced: loss falls along the compute frontier/);
+    expect(report).toMatch(/\*\*Summary\.\*\* Reproduced: .*Passed: loss falls along the compute frontier/);
   });
 
   it("refits a sweep directory of an older kiln through its runs.csv, and says so when asked to report it", async () => {
@@ -59,7 +59,7 @@ describe("kiln scaling", () => {
 
   it("reports usage mistakes in one line", async () => {
     expect(await main(["scaling"])).toBe(2);
-    expect(err.join("\n")).toMatch(/^kiln scaling: give one of --preset quick\|full or --sweep FILE/);
+    expect(err.join("\n")).toMatch(/^kiln scaling: give one of --preset quick\|full\|approach1 or --sweep FILE/);
     const bad = join(tempRunDir(), "bad.csv");
     writeFileSync(bad, "N,D\n1,2\n");
     expect(await main(["scaling", "fit", bad])).toBe(1);

@@ -36,7 +36,7 @@ function tinySweep(overrides: Record<string, unknown> = {}): SweepConfig {
       { name: "d32L1", hidden: 32, layers: 1, heads: 2, lr: 0.008 },
     ],
     data: { corpus, vocabSize: 300, contextLength: 32, cacheDir: cache },
-    train: { batchSize: 4, minBatchSize: 2, targetSteps: 20, minSteps: 15, hardMinSteps: 2, maxEpochs: 4, evalSequences: 8, seed: 5, checkpoints: 4 },
+    train: { batchSize: 4, minBatchSize: 2, targetSteps: 20, minSteps: 15, hardMinSteps: 2, maxEpochs: 4, evalSequences: 8, curveEvals: 3, seed: 5, checkpoints: 4 },
     probe: { steps: 1, seconds: 0.2 },
     jobs: 1,
     ...overrides,
@@ -96,8 +96,13 @@ describe("a tiny sweep on the run queue", () => {
     }
     const fit = JSON.parse(text(local, "fit.json"));
     expect(fit.points).toHaveLength(4);
+    // Approach 1 reads every run's validation curve (3 evaluations + the final one) from its metrics.jsonl; two sizes bracket no optimum
+    expect(fit.approach1.envelope.length).toBeGreaterThan(0);
+    expect(fit.approach1.nOpt).toBeNull();
+    expect(fit.approach1.message).toMatch(/^N_opt takes fewer than 2 sizes along the fitted envelope/);
     const report = text(local, "report.md");
     expect(report).toMatch(/\| c6\.00e8-d32L1 \|/);
+    expect(report).toMatch(/## Three approaches[\s\S]*\| 1\. Lower envelope of the training curves \| — \| — \| 0\.50 \| 0\.50 \|[\s\S]*Approach 1: N_opt takes fewer than 2 sizes/);
     expect(report).toMatch(/Neighbouring sizes at one budget differ by \|Δ\| = [\d.]+–[\d.]+ nats; the standard error of such a difference, paired over the shared windows/);
     expect(text(local, "curves.svg")).toMatch(/>bigram baseline \d\.\d{3}</);
   }, 120_000);
@@ -138,7 +143,7 @@ describe("a tiny sweep on the run queue", () => {
 
   it("refuses a directory planned from a different config by the field that differs, and bad input in one line", async () => {
     expect(await main(["scaling", "--sweep", "x.json", "--preset", "quick"])).toBe(2);
-    expect(err.at(-1)).toMatch(/^kiln scaling: give one of --preset quick\|full or --sweep FILE/);
+    expect(err.at(-1)).toMatch(/^kiln scaling: give one of --preset quick\|full\|approach1 or --sweep FILE/);
     const sweepFile = join(tempRunDir(), "tiny.json");
     writeFileSync(sweepFile, JSON.stringify({ ...tinySweep(), tokensPerParam: 10 }));
     // the sweep config of `local` differs only in tokensPerParam

@@ -14,6 +14,8 @@ import type { PairedTest } from "../stats/stats.js";
 import { plotSvg } from "../plot/svg.js";
 import { baselineLines } from "../scaling/report/plots.js";
 import { intervalPlot } from "./svg.js";
+import { halfWidthOf } from "./verdict.js";
+import { lrSection, lrSvg } from "./lr-sweep.js";
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : "–");
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(4)}` : "–");
@@ -41,20 +43,29 @@ function changes(v: VariantReport): string {
   return parts.length > 0 ? parts.join(", ") : "—";
 }
 
+const VERDICT_HEADINGS = { reproduced: "Reproduced", contradicted: "Contradicted", inconclusive: "Inconclusive at this budget" } as const;
+
 function findings(r: AblationReport): string[] {
   const others = r.variants.filter((v) => v.vsBaseline !== null);
   const found = others.filter((v) => /^(better|worse)/.test(v.verdict));
-  const none = others.filter((v) => v.verdict.startsWith("no detectable"));
+  const none = others.filter((v) => v.verdict.startsWith("inconclusive") && !v.published); // claims get a line of their own below
   const lines: string[] = [];
   for (const v of found) {
     const t = v.vsBaseline!;
     lines.push(`- **${v.name}** is ${v.verdict.split(" ")[0]} than ${r.baseline}: Δ = ${signed(t.meanDiff)} nats/token, 95% CI [${signed(t.ci[0])}, ${signed(t.ci[1])}] over ${t.n} paired seeds.`);
   }
-  if (none.length > 0) lines.push(`- No detectable difference at this budget for ${none.map((v) => `**${v.name}**`).join(", ")} (each 95% interval covers zero).`);
-  const held = others.filter((v) => v.published && /^(reproduced|consistent)/.test(v.published.outcome));
-  if (held.length > 0) lines.push(`- Consistent with the published result: ${held.map((v) => `**${v.name}** (${v.published!.source})`).join("; ")}.`);
-  const missed = others.filter((v) => v.published && !/^(reproduced|consistent)/.test(v.published.outcome));
-  for (const v of missed) lines.push(`- Did not reproduce at this scale: **${v.name}** vs ${v.published!.source} ("${v.published!.claim}"): ${v.published!.outcome.replace(/^not reproduced at this budget \(no detectable difference\)/, "no detectable difference at this budget").replace(/^not reproduced: /, "")}.`);
+  const halfWidth = (v: VariantReport) => halfWidthOf(v.vsBaseline!.ci);
+  if (none.length > 0) {
+    const named = none.map((v) => `**${v.name}**${Number.isFinite(halfWidth(v)) ? ` (±${halfWidth(v).toFixed(3)})` : " (one seed)"}`);
+    lines.push(`- Inconclusive at this budget: ${named.join(", ")} (each 95% interval covers zero: no evidence either way; ± is the interval's half-width).`);
+  }
+  for (const word of ["reproduced", "contradicted", "inconclusive"] as const) {
+    for (const v of others.filter((x) => x.published?.verdict === word)) {
+      const p = v.published!;
+      const heading = word === "inconclusive" ? p.outcome.charAt(0).toUpperCase() + p.outcome.slice(1) : VERDICT_HEADINGS[word];
+      lines.push(`- ${heading}: **${v.name}** vs ${p.source} ("${p.claim}"): ${p.explanation}.`);
+    }
+  }
   return lines;
 }
 
@@ -79,12 +90,13 @@ export function renderAblationReport(r: AblationReport, command: string): string
   if (r.baselines) {
     for (const [name, value] of [["unigram baseline", r.baselines.unigram], ["bigram baseline", r.baselines.bigram]] as const) L.push(`| *${name}* | n-gram model of the training split | — | — | — | ${f4(value)} | — | — | — |`);
   }
-  L.push("", `Δ = variant − ${r.baseline} final validation loss, paired by seed (negative = better). The 95% interval is mean Δ ± t₀.₉₇₅,ₙ₋₁ · sd(Δ)/√n (paired t-test); "no detectable difference at this budget" means it covers zero — not that the variants are equal.`, "");
+  L.push("", `Δ = variant − ${r.baseline} final validation loss, paired by seed (negative = better). The 95% interval is mean Δ ± t₀.₉₇₅,ₙ₋₁ · sd(Δ)/√n (paired t-test); "inconclusive at this budget (±h)" means it covers zero — no evidence either way; h is the interval's half-width, the size of effect it could have detected.`, "");
   L.push("![validation loss curves](curves.svg)", "", "![paired differences](deltas.svg)", "");
+  if (r.lrSweep) L.push(...lrSection(r.lrSweep));
   const claims = r.variants.filter((v) => v.published);
   if (claims.length > 0) {
-    L.push("## Against published results", "", "| variant | published claim | source | here |", "|---|---|---|---|");
-    for (const v of claims) L.push(`| ${v.name} | ${v.published!.claim} | ${v.published!.source} | ${v.published!.outcome} |`);
+    L.push("## Against published results", "", "| variant | published claim | source | verdict | why |", "|---|---|---|---|---|");
+    for (const v of claims) L.push(`| ${v.name} | ${v.published!.claim} | ${v.published!.source} | ${v.published!.outcome} | ${v.published!.explanation} |`);
     L.push("");
   }
   L.push("## Per-seed final validation loss", "", `| variant | ${r.seeds.map((s) => `seed ${s}`).join(" | ")} |`, `|---|${r.seeds.map(() => "---|").join("")}`);
@@ -105,16 +117,17 @@ function curvesSvg(r: AblationReport): string {
     x: { label: `training tokens (${unitName})`, min: 0, max: maxTokens / unit },
     y: { label: "validation loss (nats/token)" },
     series: r.variants.map((v) => ({ name: v.name, marker: "circle" as const, markerSize: 2.5, points: v.curve.tokens.map((t, i) => [t / unit, v.curve.mean[i]!] as const), band: band(v) })),
-    references: baselineLines(r.baselines),
+    references: baselineLines(r.baselines ?? null),
   });
 }
 
-/** Writes `ablation.json`, `report.md`, `curves.svg` and `deltas.svg` into `dir`. */
+/** Writes `ablation.json`, `report.md`, `curves.svg` and `deltas.svg` (and `lr.svg` after a learning-rate sweep) into `dir`. */
 export function writeAblationReport(dir: string, r: AblationReport, command: string): void {
   writeFileAtomic(join(dir, "ablation.json"), `${JSON.stringify(r, null, 2)}\n`);
   writeFileAtomic(join(dir, "curves.svg"), curvesSvg(r));
   const rows = r.variants.filter((v) => v.vsBaseline !== null).map((v) => ({ label: v.name, mean: v.vsBaseline!.meanDiff, lo: v.vsBaseline!.ci[0], hi: v.vsBaseline!.ci[1] }));
   const firstColor = r.variants.findIndex((v) => v.vsBaseline !== null); // the colours of the curves
   writeFileAtomic(join(dir, "deltas.svg"), intervalPlot({ title: `final validation loss − ${r.baseline} (paired, ${r.seeds.length < 2 ? "one seed: no interval can be given" : "95% CI"})`, xLabel: "Δ nats/token (negative = better)", rows, firstColor }));
+  if (r.lrSweep) writeFileAtomic(join(dir, "lr.svg"), lrSvg(r.lrSweep));
   writeFileAtomic(join(dir, "report.md"), renderAblationReport(r, command));
 }

@@ -10,7 +10,10 @@ import { modelConfigFor, type TrainConfig } from "@kiln/train";
 import type { RunTiming } from "../queue/plan-dir.js";
 import type { AblationPlan, ParamMatch } from "./plan.js";
 import type { PublishedClaim } from "./spec.js";
+import type { PowerPlan } from "./pilot.js";
+import type { LrCurves } from "./lr-sweep.js";
 import { direction, pairedTTest, summarize, type PairedTest, type Summary } from "../stats/stats.js";
+import { halfWidthOf, inconclusiveLabel, judgeClaim, type VerdictWord } from "./verdict.js";
 
 /** The format tag of `ablation.json`. */
 export const ABLATION_FORMAT = "kiln.ablation/1";
@@ -42,7 +45,8 @@ export interface VariantReport {
   note: string;
   set: Record<string, unknown>;
   matched: ParamMatch | null;
-  published: (PublishedClaim & { outcome: string }) | null;
+  /** The published claim judged on this study's interval: `outcome` is the table's words, `explanation` one line saying why. */
+  published: (PublishedClaim & { outcome: string; verdict: VerdictWord; explanation: string }) | null;
   params: number;
   nonEmbeddingParams: number;
   flopsPerToken: number;
@@ -78,14 +82,18 @@ export interface AblationReport {
   machine: { cpus: number; cpuModel: string; node: string };
   generated: string;
   warnings: string[];
-  /** Overrides of the base config applied to every variant (the spec's `set` and any `--set`). */
-  set: Record<string, unknown>;
-  /** The baseline variant's model and training shape. */
-  setup: AblationSetup;
+  /** Overrides of the base config applied to every variant (the spec's `set` and any `--set`); absent in reports of older kilns. */
+  set?: Record<string, unknown>;
+  /** The baseline variant's model and training shape; absent in reports of older kilns. */
+  setup?: AblationSetup;
   /** What the final validation losses were measured on, and their standard errors over windows (min, median, max). */
-  validation: { definition: string; stdErr: [number, number, number] } | null;
+  validation?: { definition: string; stdErr: [number, number, number] } | null;
   /** Unigram and bigram losses on the validation split (fitted on the training split). */
-  baselines: { unigram: number; bigram: number } | null;
+  baselines?: { unigram: number; bigram: number } | null;
+  /** The half-width planned from a pilot before the full study (absent without a pilot). */
+  power?: PowerPlan | null;
+  /** Final loss against peak learning rate per variant, when the ablation swept it (absent otherwise). */
+  lrSweep?: LrCurves | null;
   variants: VariantReport[];
 }
 
@@ -122,23 +130,48 @@ function validationOf(results: RunResult[]): AblationReport["validation"] {
   return definition && se.length > 0 ? { definition, stdErr: [se[0]!, se[se.length >> 1]!, se.at(-1)!] } : null;
 }
 
-/** The verdict on a paired test of loss differences; "no detectable difference at this budget" when the interval covers zero. */
+/**
+ * The verdict on a paired test of loss differences with no published claim
+ * behind it: better or worse when the interval excludes zero, else
+ * "inconclusive at this budget (±h)" with the interval's half-width.
+ */
 export function verdictOf(test: PairedTest): string {
   switch (direction(test)) {
-    case "unknown": return "one seed: no interval (needs ≥ 2 seeds)";
-    case "none": return "no detectable difference at this budget";
+    case "unknown": return inconclusiveLabel(NaN);
+    case "none": return inconclusiveLabel(halfWidthOf(test.ci));
     case "lower": return "better (lower loss)";
     case "higher": return "worse (higher loss)";
   }
 }
 
-/** Whether a published expectation held here. */
-export function outcomeOf(expect: PublishedClaim["expect"], test: PairedTest): string {
-  const d = direction(test);
-  if (d === "unknown") return "untested (needs ≥ 2 seeds)";
-  if (expect === "same") return d === "none" ? "consistent (no detectable difference)" : `not reproduced: the variant was ${d === "lower" ? "better" : "worse"} here`;
-  if (d === "none") return "not reproduced at this budget (no detectable difference)";
-  return (expect === "better") === (d === "lower") ? "reproduced" : `contradicted: the variant was ${d === "lower" ? "better" : "worse"} here`;
+/** A published claim judged on a paired test: reproduced, contradicted or inconclusive at this budget (see {@link judgeClaim}). */
+export function judgePublished(published: PublishedClaim, test: PairedTest): NonNullable<VariantReport["published"]> {
+  const j = judgeClaim(test.meanDiff, test.ci, published.expect);
+  return { ...published, outcome: j.label, verdict: j.verdict, explanation: j.explanation };
+}
+
+/** The paired test, verdict and judged claim of a variant against the baseline's final losses by seed. */
+export function compareWithBaseline(
+  base: { seeds: readonly number[]; finalValLoss: readonly number[] },
+  v: { seeds: readonly number[]; finalValLoss: readonly number[]; published: PublishedClaim | null },
+): Pick<VariantReport, "vsBaseline" | "verdict" | "published"> {
+  const pairs = v.seeds.flatMap((seed, i) => {
+    const j = base.seeds.indexOf(seed);
+    return j < 0 ? [] : [[base.finalValLoss[j]!, v.finalValLoss[i]!] as const];
+  });
+  const test = pairedTTest(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+  return { vsBaseline: test, verdict: verdictOf(test), published: v.published ? judgePublished(v.published, test) : null };
+}
+
+/**
+ * The report with every comparison judged again from its per-seed final
+ * losses — how a report written by an older kiln gets today's verdict words
+ * (`kiln ablate report DIR`). Only derived fields change.
+ */
+export function rejudgeAblationReport(r: AblationReport): AblationReport {
+  const base = r.variants.find((v) => v.name === r.baseline);
+  if (!base) throw new Error(`ablation report "${r.name}": its baseline "${r.baseline}" is not among its variants`);
+  return { ...r, variants: r.variants.map((v) => (v === base ? v : { ...v, ...compareWithBaseline(base, { ...v, published: v.published && { claim: v.published.claim, source: v.published.source, expect: v.published.expect } }) })) };
 }
 
 /** Mean curve over the evaluation steps every seed reached. */
@@ -169,25 +202,22 @@ export function buildAblationReport(plan: AblationPlan, results: TimedResult[]):
   const baseVariant = plan.variants.find((v) => v.name === spec.baseline)!;
   const variants = plan.variants.map((v): VariantReport => {
     const runs = byVariant(v.name);
-    let vsBaseline: PairedTest | null = null;
-    if (v.name !== spec.baseline) {
-      const paired = runs.filter((r) => baseRuns.some((b) => b.seed === r.seed));
-      vsBaseline = pairedTTest(paired.map((r) => baseRuns.find((b) => b.seed === r.seed)!.finalValLoss), paired.map((r) => r.finalValLoss));
-    }
+    const mine = { seeds: runs.map((r) => r.seed), finalValLoss: runs.map((r) => r.finalValLoss), published: v.published };
+    const judged = v.name === spec.baseline
+      ? { vsBaseline: null, verdict: "baseline", published: null }
+      : compareWithBaseline({ seeds: baseRuns.map((r) => r.seed), finalValLoss: baseRuns.map((r) => r.finalValLoss) }, mine);
     const first = runs[0];
     return {
       name: v.name, note: v.note, set: v.set, matched: v.matched,
-      published: v.published && vsBaseline ? { ...v.published, outcome: outcomeOf(v.published.expect, vsBaseline) } : null,
+      ...judged,
       params: first?.params ?? v.params,
       nonEmbeddingParams: first?.nonEmbeddingParams ?? v.nonEmbeddingParams,
       flopsPerToken: first?.flopsPerToken ?? v.flopsPerToken,
       steps: v.steps, tokens: v.tokens, flops: v.flops,
-      seeds: runs.map((r) => r.seed),
-      finalValLoss: runs.map((r) => r.finalValLoss),
+      seeds: mine.seeds,
+      finalValLoss: mine.finalValLoss,
       loss: summarize(runs.map((r) => r.finalValLoss)),
       tokensPerSec: summarize(runs.map((r) => r.timing?.tokensPerSec ?? NaN)),
-      vsBaseline,
-      verdict: vsBaseline === null ? "baseline" : verdictOf(vsBaseline),
       curve: meanCurve(runs),
     };
   });

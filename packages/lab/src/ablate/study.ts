@@ -15,6 +15,8 @@ import { dataFor, trainRun } from "../run/train-run.js";
 import { type AblationPlan, type AblationRun, type PlannedVariant } from "./plan.js";
 import { buildAblationReport, type RunResult, type TimedResult } from "./report.js";
 import { writeAblationReport } from "./report-md.js";
+import type { PowerPlan } from "./pilot.js";
+import { lrCurves, type LrSweepMeta } from "./lr-sweep.js";
 import type { AblationSpec } from "./spec.js";
 
 /** The format tag of an ablation's plan meta. */
@@ -31,12 +33,16 @@ export interface AblationMeta {
   keepCheckpoints: boolean;
   /** The command line that made the plan (the report's header). */
   command: string;
+  /** The power planning from a pilot, when there was one (absent in plans of older kilns). */
+  power?: PowerPlan | null;
+  /** The per-variant learning-rate sweep (stage 1's runs come first in the plan), when asked for. */
+  lrSweep?: LrSweepMeta | null;
 }
 
 /** The plan directory's form of a resolved ablation. */
-export function ablationPlanFile(plan: AblationPlan, opts: { keepCheckpoints: boolean; command: string }): Plan {
+export function ablationPlanFile(plan: AblationPlan, opts: { keepCheckpoints: boolean; command: string; power?: PowerPlan | null; lrSweep?: LrSweepMeta | null }): Plan {
   const { out: _out, report: _report, ...spec } = plan.spec;
-  const meta: AblationMeta = { format: ABLATION_PLAN_FORMAT, spec, seeds: plan.seeds, variants: plan.variants, warnings: plan.warnings, ...opts };
+  const meta: AblationMeta = { format: ABLATION_PLAN_FORMAT, spec, seeds: plan.seeds, variants: plan.variants, warnings: plan.warnings, ...opts, power: opts.power ?? null, lrSweep: opts.lrSweep ?? null };
   const flops = new Map(plan.variants.map((v) => [v.name, v.flops]));
   return { kind: "ablate", name: plan.spec.name, runs: plan.runs.map((r) => ({ id: r.id, config: r, cost: flops.get(r.variant)! })), meta };
 }
@@ -102,6 +108,12 @@ export function predictAblation(plan: Plan, dir: string | null, steps: number, l
   return plan.runs.filter((r) => dir === null || readResult(dir, r.id) === undefined).reduce((s, r) => s + seconds[r.id]!, 0);
 }
 
+/** The variant whose first-seed run `id` is: a learning-rate sweep's stage-1 run at that variant's chosen rate (else undefined). */
+export function chosenRunOf(sweep: LrSweepMeta | null | undefined, id: string): string | undefined {
+  const r = sweep?.best ? sweep.runs.find((x) => x.id === id) : undefined;
+  return r && sweep!.best![r.variant] === r.lr ? r.variant : undefined;
+}
+
 /** Ablations on the run queue. */
 export const ablationStudy: Study = {
   executor: (progressFor: (run: PlanRun) => Progress) => async (plan, run, dir, signal) => {
@@ -116,10 +128,11 @@ export const ablationStudy: Study = {
     const { ablation, meta } = ablationOf(plan, dir);
     const results = plan.runs.flatMap((r): TimedResult[] => {
       const result = readResult(dir, r.id) as RunResult | undefined;
-      return result ? [{ ...result, timing: readTiming(dir, r.id) }] : [];
+      return result ? [{ ...result, variant: chosenRunOf(meta.lrSweep, r.id) ?? result.variant, timing: readTiming(dir, r.id) }] : [];
     });
     if (results.length === 0) throw new Error(`${dir}: no finished runs to report on (see kiln lab status ${dir})`);
-    const report = buildAblationReport(ablation, results);
+    const lossOf = (id: string) => (readResult(dir, id) as RunResult | undefined)?.finalValLoss;
+    const report = { ...buildAblationReport(ablation, results), power: meta.power ?? null, lrSweep: meta.lrSweep ? lrCurves(meta.lrSweep, lossOf) : null };
     const dirs = [dir, ...(opts.reportDir ? [opts.reportDir] : [])];
     for (const d of dirs) writeAblationReport(d, report, meta.command);
     const w = Math.max(...report.variants.map((v) => v.name.length));

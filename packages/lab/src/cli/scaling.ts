@@ -21,19 +21,23 @@ import { writeSweepReport } from "../scaling/sweep-report.js";
 import { plannedLine } from "./planned.js";
 import { withSigint } from "./sigint.js";
 
-const USAGE = `usage: kiln scaling --preset quick|full [--out DIR] [--report DIR] [--jobs N] [--plan-only | --dry-run] [--set key=value ...]
+const USAGE = `usage: kiln scaling --preset quick|full|approach1 [--out DIR] [--report DIR] [--jobs N] [--plan-only | --dry-run] [--set key=value ...]
        kiln scaling --sweep FILE [same options]
        kiln scaling fit POINTS.csv [--out DIR] [fit options]
        kiln scaling report SWEEP_DIR [--report DIR] [fit options]
 
   A sweep trains a ladder of LLaMA sizes at several compute budgets, each for
-  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3. The presets
+  D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3 — and
+  Approach 1 (the lower envelope of the runs' validation curves) when the runs
+  log curves (train.curveEvals; the approach1 preset trains every size at four
+  budgets over 16×, i.e. four cosine horizons per size). The presets
   fix their budgets and sizes, so they plan the same runs on any machine. A
   sweep file without budgets.values sizes its budgets to its time budget at
   the throughput measured when planning. The plan (DIR/plan.json) fixes every
   run's config before training; run again, a sweep resumes where it stopped.
 
-  --preset NAME       a preset shipped with @kiln/lab (quick: ~10 min, full: < 2 h on 2 cores)
+  --preset NAME       a preset shipped with @kiln/lab (quick: ~10 min, approach1: ~10 min,
+                      full: < 2 h on 2 cores)
   --sweep FILE        a sweep file of your own (see configs/sweeps/README.md)
   --out DIR           the plan directory (default runs/scaling/<name>); runs.csv,
                       fit.json, report.md and the SVGs land here
@@ -121,8 +125,8 @@ export const scalingCommand: Command = {
       return 0;
     }
     const source = typeof values.preset === "string" ? values.preset : typeof values.sweep === "string" ? values.sweep : null;
-    if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new UsageError("give one of --preset quick|full or --sweep FILE (or the fit/report subcommands); see kiln scaling --help");
-    if (typeof values.preset === "string" && !/^[\w-]+$/.test(values.preset)) throw new UsageError(`--preset takes a name (quick, full), got ${JSON.stringify(values.preset)}; use --sweep for a file`);
+    if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new UsageError("give one of --preset quick|full|approach1 or --sweep FILE (or the fit/report subcommands); see kiln scaling --help");
+    if (typeof values.preset === "string" && !/^[\w-]+$/.test(values.preset)) throw new UsageError(`--preset takes a name (quick, full, approach1), got ${JSON.stringify(values.preset)}; use --sweep for a file`);
     if (values["plan-only"] && values["dry-run"]) throw new UsageError("give --plan-only or --dry-run, not both");
     const config = loadSweepConfig(source, (values.set as string[] | undefined) ?? []);
     const jobs = intFlag(values, "jobs", config.jobs, { min: 0 }) || availableParallelism();

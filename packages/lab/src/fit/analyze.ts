@@ -1,9 +1,11 @@
 /**
  * @file The whole scaling analysis of a set of runs, as written to
- * `fit.json`: Approach 2 (IsoFLOP parabolas → power laws), Approach 3 (the
+ * `fit.json`: Approach 1 (the lower envelope of the runs' curves, when they
+ * are given), Approach 2 (IsoFLOP parabolas → power laws), Approach 3 (the
  * parametric law with bootstrap intervals), a holdout refit without the
  * largest budget, and the acceptance verdicts, beside the published fits.
  */
+import { fitApproach1, type Approach1Fit, type TrainingCurve } from "./approach1.js";
 import { bootstrapLossLaw, type LossLawBootstrap } from "./bootstrap.js";
 import { fitIsoflop, groupByBudget, type IsoflopFit } from "./isoflop.js";
 import { CHINCHILLA_GRID, fitLossLaw, predictLoss, type InitGrid, type LossLaw, type LossLawFit } from "./parametric.js";
@@ -44,15 +46,20 @@ export interface AnalysisOptions {
   budgetTolerance?: number;
   /** Drop this many highest-loss points first (Epoch AI drop 5 of Chinchilla's). */
   dropHighestLoss?: number;
+  /** Every run's validation curve, for Approach 1 (a sweep has them; a points CSV does not). Not stored in `options`. */
+  curves?: readonly TrainingCurve[];
 }
 
 /** Everything in `fit.json`. */
 export interface ScalingAnalysis {
   format: typeof FIT_FORMAT;
-  options: Required<Omit<AnalysisOptions, "grid">> & { gridStarts: number };
+  options: Required<Omit<AnalysisOptions, "grid" | "curves">> & { gridStarts: number };
   /** The points fitted (after any drop). */
   points: ScalingPoint[];
   dropped: number;
+  /** Approach 1, or null with the reason in `approach1Error`. */
+  approach1: Approach1Fit | null;
+  approach1Error: string | null;
   isoflop: IsoflopFit;
   /** Approach 3, or null with the reason in `lawError`. */
   law: (LossLawFit & { bootstrap: LossLawBootstrap | null }) | null;
@@ -77,11 +84,25 @@ function holdoutCheck(points: readonly ScalingPoint[], opts: { delta: number; gr
   return { C: last.C, observed, predicted, relError: Math.abs(predicted - observed) / observed };
 }
 
-/** Runs both approaches, the bootstrap, the holdout and the verdicts on `points`. */
+/** Approach 1 on the curves with at least 2 evaluations, or why there is none. */
+function approach1Of(curves: readonly TrainingCurve[] | undefined, resamples: number, seed: number): { approach1: Approach1Fit | null; approach1Error: string | null } {
+  const dense = (curves ?? []).filter((c) => c.points.length >= 2);
+  if (dense.length === 0) {
+    return { approach1: null, approach1Error: curves === undefined ? "needs the runs' training curves (a sweep directory, not a points table)" : "the runs logged no validation curve (set train.curveEvals in the sweep config; the approach1 preset does)" };
+  }
+  try {
+    return { approach1: fitApproach1(dense, { resamples, seed }), approach1Error: null };
+  } catch (e) {
+    return { approach1: null, approach1Error: (e as Error).message };
+  }
+}
+
+/** Runs the three approaches, the bootstrap, the holdout and the verdicts on `points`. */
 export function analyzeScaling(input: readonly ScalingPoint[], opts: AnalysisOptions = {}): ScalingAnalysis {
   const { delta = 1e-3, grid = CHINCHILLA_GRID, resamples = 400, seed = 0, budgetTolerance = 0.15, dropHighestLoss: drop = 0 } = opts;
   const points = dropHighestLoss(input, drop);
   const isoflop = fitIsoflop(points, { budgetTolerance, resamples, seed });
+  const { approach1, approach1Error } = approach1Of(opts.curves, resamples, seed);
   let law: ScalingAnalysis["law"] = null;
   let lawError: string | null = null;
   try {
@@ -101,7 +122,7 @@ export function analyzeScaling(input: readonly ScalingPoint[], opts: AnalysisOpt
     format: FIT_FORMAT,
     options: { delta, resamples, seed, budgetTolerance, dropHighestLoss: drop, gridStarts: gridSize(grid) },
     points, dropped: input.length - points.length,
-    isoflop, law, lawError, holdout, holdoutError,
+    approach1, approach1Error, isoflop, law, lawError, holdout, holdoutError,
     verdicts: computeVerdicts({ isoflop, law, lawError, holdout, holdoutError }),
     references: REFERENCE_FITS,
   };

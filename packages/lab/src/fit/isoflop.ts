@@ -109,7 +109,8 @@ export function interiorMinimaText(profiles: readonly IsoflopProfile[]): string 
   return `${ok} of ${judged.length} budgets with ≥ 3 model sizes have an interior minimum${unjudged ? ` (${unjudged} more budget${unjudged > 1 ? "s have" : " has"} fewer than 3 sizes and cannot be judged)` : ""}`;
 }
 
-function powerLaw(C: number[], y: number[]): PowerLaw {
+/** `y ∝ C^exponent` by least squares in log-log space, with the slope's standard error (Approaches 1 and 2 both use it). */
+export function powerLaw(C: readonly number[], y: readonly number[]): PowerLaw {
   const line = fitLine(C.map(Math.log), y.map(Math.log));
   return { exponent: line.slope, coefficient: Math.exp(line.intercept), exponentSe: line.slopeSe, ci: null, budgets: C.length };
 }

@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { describeSample, formatCount, formatDuration, pairedStdErr, validationSample } from "@kiln/train";
-import { analyzeScaling, type AnalysisOptions, type ScalingAnalysis } from "../fit/index.js";
+import { analyzeScaling, type AnalysisOptions, type ScalingAnalysis, type TrainingCurve } from "../fit/index.js";
 import { readResult, readTiming, runDir, type Plan, type RunTiming } from "../queue/plan-dir.js";
 import type { StudyReportOptions } from "../run/study.js";
 import { conventionLines } from "./ladder.js";
@@ -93,6 +93,11 @@ function curves(dir: string, done: Finished[]): RunCurve[] {
   return done.map(({ result: { row: r } }) => ({ label: `${r.rung} (${g(r.N)})`, N: r.N, C: r.C, points: smooth(runCurve(runDir(dir, r.id)).train), final: [r.D, r.loss] }));
 }
 
+/** Every finished run's validation losses against tokens seen (Approach 1 reads them as loss against compute). */
+function validationCurves(dir: string, done: Finished[]): TrainingCurve[] {
+  return done.map(({ result: { row: r } }) => ({ N: r.N, points: runCurve(runDir(dir, r.id)).val.map(([D, loss]) => ({ D, loss })) }));
+}
+
 /**
  * Writes runs.csv (plan order) and fits the finished runs of the sweep plan
  * in `dir` into fit.json, report.md and the figures, in `dir` and in
@@ -107,7 +112,7 @@ export function writeSweepReport(dir: string, plan: Plan, opts: StudyReportOptio
   if (done.length === 0) throw new Error(`${dir}: no finished runs to report on (see kiln lab status ${dir})`);
   const rows: RunRow[] = done.map((f) => f.result.row);
   const outDirs = [dir, ...(opts.reportDir && resolve(opts.reportDir) !== resolve(dir) ? [opts.reportDir] : [])];
-  const an: ScalingAnalysis = analyzeScaling(rowsToPoints(rows), opts.analysis);
+  const an: ScalingAnalysis = analyzeScaling(rowsToPoints(rows), { ...opts.analysis, curves: validationCurves(dir, done) });
   const extras = {
     title: `kiln scaling sweep "${meta.config.name}"`,
     source: `Produced from the ${rows.length} finished runs of the plan (runs.csv) by the report that \`kiln scaling\` and \`kiln lab report\` both write. Points: N = N_total, D = tokens trained, loss = final validation loss, C = the run's budget.`,

@@ -1,11 +1,14 @@
 /**
  * @file The written outputs of a scaling analysis: `fit.json` (everything),
  * `report.md` (verdicts, kiln's fit beside Chinchilla's and Epoch AI's, the
- * IsoFLOP table, a plain statement of what reproduced) and the SVG figures.
+ * IsoFLOP table, a summary in the three verdict words — summary.ts) and the
+ * SVG figures.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "@kiln/train";
 import { type ScalingAnalysis } from "../../fit/index.js";
+import { approachesSection } from "./approaches.js";
+import { summarySentence } from "./summary.js";
 import { curvesPlot, isoflopPlot, optimalPlot, predictedPlot, type Baselines, type RunCurve } from "./plots.js";
 
 /** What a sweep adds to a report. */
@@ -24,19 +27,6 @@ export interface FitReportExtras {
 
 const g = (v: number, digits = 3) => (Number.isFinite(v) ? (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(digits - 1) : v.toPrecision(digits)) : "—");
 const ci = (iv: [number, number] | null | undefined, digits = 3) => (iv ? `${g(iv[0], digits)} – ${g(iv[1], digits)}` : "—");
-
-/** The sentence saying what reproduced and what did not, built from the verdicts. */
-export function summarySentence(an: ScalingAnalysis): string {
-  const by = (s: string) => an.verdicts.filter((v) => v.status === s).map((v) => (/^[A-Z][a-z]*\s/.test(v.title) ? v.title.charAt(0).toLowerCase() + v.title.slice(1) : v.title));
-  const parts: string[] = [];
-  const pass = by("PASS");
-  const warn = by("WARN");
-  const inc = by("INCONCLUSIVE");
-  parts.push(pass.length ? `Reproduced: ${pass.join("; ")}.` : "Nothing reproduced cleanly.");
-  if (warn.length) parts.push(`Did not reproduce: ${warn.join("; ")}.`);
-  if (inc.length) parts.push(`Inconclusive (too little data to judge): ${inc.join("; ")}.`);
-  return parts.join(" ");
-}
 
 /** `report.md` for an analysis. */
 export function fitReportMarkdown(an: ScalingAnalysis, extras: FitReportExtras = {}): string {
@@ -88,6 +78,7 @@ export function fitReportMarkdown(an: ScalingAnalysis, extras: FitReportExtras =
       "",
     );
   } else L.push(`No power law: ${an.isoflop.message}.`, "");
+  L.push(...approachesSection(an), "");
   L.push("## Holdout", "", an.holdout
     ? `Refitting Approach 3 without the largest budget (C = ${g(an.holdout.C)}) predicts its best loss as ${an.holdout.predicted.toFixed(4)}; observed ${an.holdout.observed.toFixed(4)} (${(an.holdout.relError * 100).toFixed(2)}% off).`
     : `Not possible: ${an.holdoutError}.`, "");
