@@ -6,7 +6,7 @@
  * size whose unfinished schedules sit above it.
  */
 import { describe, expect, it } from "vitest";
-import { fitApproach1, lowerEnvelope, type TrainingCurve } from "./approach1.js";
+import { fitApproach1, lowerEnvelope, type TrainingCurve } from "../src/scaling/fit/approach1.js";
 
 const LAW = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
 const law = (N: number, D: number) => LAW.E + LAW.A / N ** LAW.alpha + LAW.B / D ** LAW.beta;
