@@ -66,7 +66,7 @@ describe("planSeeds", () => {
   it("plans the fewest seeds that reach the target when the budget affords them", () => {
     const p = planSeeds({ targetHalfWidth: 0.03, sd: 0.02, secondsPerRun: runs, budgetSeconds: 3600 });
     expect(p).toMatchObject({ seeds: 5, reached: true, seconds: 3400, affordable: 5 });
-    expect(p.message).toBe("5 seeds give ±0.025 (target ±0.030) in 56.7 min of the 60.0 min budget (6 runs of 11.3 min per seed)");
+    expect(p.message).toBe("5 seeds give ±0.025 (target ±0.030) in 56.7 min of the 60.0 min budget (6 runs, 11.3 min per seed)");
   });
 
   it("says when the budget cannot reach the target, and what the best is", () => {

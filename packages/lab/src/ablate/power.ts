@@ -123,7 +123,7 @@ export function planSeeds(b: SeedBudget): SeedPlan {
   const target = `±${targetHalfWidth.toFixed(3)}`;
   if (need.reached && need.seeds <= affordable) {
     const seconds = need.seeds * perSeed;
-    return { ...need, seconds, affordable, message: `${need.seeds} seeds give ±${need.halfWidth.toFixed(3)} (target ${target}) in ${secs(seconds)} of the ${secs(budgetSeconds)} budget (${secondsPerRun.length} runs of ${secs(perSeed)} per seed)` };
+    return { ...need, seconds, affordable, message: `${need.seeds} seeds give ±${need.halfWidth.toFixed(3)} (target ${target}) in ${secs(seconds)} of the ${secs(budgetSeconds)} budget (${secondsPerRun.length} runs, ${secs(perSeed)} per seed)` };
   }
   if (affordable < 2) {
     return { seeds: affordable, halfWidth: NaN, reached: false, seconds: affordable * perSeed, affordable, message: `cannot reach ${target} within ${secs(budgetSeconds)}: one seed of all ${secondsPerRun.length} variants takes ${secs(perSeed)}, and an interval needs 2 seeds` };
