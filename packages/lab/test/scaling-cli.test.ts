@@ -29,7 +29,7 @@ describe("kiln scaling", () => {
   });
 
   it("refits a sweep directory of an older kiln through its runs.csv, and says so when asked to report it", async () => {
-    const committed = fileURLToPath(new URL("../../../benchmarks/results/scaling/quick/", import.meta.url));
+    const committed = fileURLToPath(new URL("./fixtures/scaling/old-sweep/", import.meta.url));
     const dir = tempRunDir();
     for (const f of ["plan.json", "runs.csv"]) copyFileSync(join(committed, f), join(dir, f));
     expect(await main(["scaling", "report", dir])).toBe(1);
