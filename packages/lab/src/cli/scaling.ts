@@ -10,13 +10,15 @@ import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { ConfigError, formatDuration, intFlag, numFlag, Progress, UsageError, type Command } from "@kiln/train";
 import { analyzeScaling, CHINCHILLA_GRID, COARSE_GRID, readPointsCsv, type AnalysisOptions } from "../fit/index.js";
-import { readPlan, writePlan, type Plan } from "../queue/plan-dir.js";
+import { readPlan, readResult, writePlan, type Plan } from "../queue/plan-dir.js";
 import { firstDifference } from "../queue/same-config.js";
 import { runPlanLocally } from "../run/local.js";
 import { openPlan } from "../run/studies.js";
 import { writeFitReport } from "../scaling/report/report.js";
 import { planScaling, predictScaling, sweepMeta } from "../scaling/study.js";
-import { loadSweepConfig, type SweepConfig } from "../scaling/sweep-config.js";
+import { bestSizeLrs, planLrStages, withStageTwo, type SizeLrSweep } from "../scaling/lr-stages.js";
+import type { SweepResult } from "../scaling/run-one.js";
+import { loadSweepConfig, parseSweepConfig, type SweepConfig } from "../scaling/sweep-config.js";
 import { writeSweepReport } from "../scaling/sweep-report.js";
 import { plannedLine } from "./planned.js";
 import { withSigint } from "./sigint.js";
@@ -88,18 +90,41 @@ async function fitCommand(csv: string, values: Record<string, unknown>): Promise
   return 0;
 }
 
-/** The plan in `out` if it was made from `config` (refusing one made from another config, by field), else a new plan of `config`. */
+/**
+ * The plan in `out` if it was made from `config` (refusing one made from
+ * another config, by field) — extended by stage 2 of a learning-rate sweep
+ * once stage 1 is done — else a new plan of `config` (stage 1 only, with a
+ * sweep); `fresh` when it is not yet written.
+ */
 function sweepPlan(out: string, config: SweepConfig, jobs: number, log: (line: string) => void): { plan: Plan; fresh: boolean } {
   if (existsSync(join(out, "plan.json"))) {
     const existing = readPlan(out);
-    const made = existing.kind === "scaling" ? sweepMeta(existing, join(out, "plan.json")).config : null;
+    const made = existing.kind === "scaling" ? parseSweepConfig(sweepMeta(existing, join(out, "plan.json")).config, join(out, "plan.json")) : null;
     const diff = made === null ? "kind" : firstDifference(made, config);
     if (diff !== null) throw new ConfigError(`${out} holds a sweep planned from a different config (it differs in "${diff}"); use another --out, or delete ${out} to start over`);
     log(`resuming the plan in ${out} (${existing.runs.length} runs)`);
-    return { plan: existing, fresh: false };
+    const next = nextLrStage(out, config, existing, log);
+    return { plan: next ?? existing, fresh: next !== null };
   }
   log(`sweep "${config.name}" → ${out}`);
-  return { plan: planScaling(config, jobs, log), fresh: true };
+  const base = planScaling(config, jobs, log);
+  if (config.lrSweep.factors.length === 0) return { plan: base, fresh: true };
+  const { plan } = planLrStages(config, base, () => undefined);
+  log(`learning-rate sweep, stage 1: every size at its cheapest budget at ${config.lrSweep.factors.join(", ")} × its ladder lr (${plan.runs.length} runs); stage 2 — the sweep at each size's best — is planned when they are done`);
+  return { plan, fresh: true };
+}
+
+/** The final loss of run `id` in plan directory `dir`, if it finished. */
+const lossIn = (dir: string) => (id: string) => (readResult(dir, id) as SweepResult | undefined)?.row.loss;
+
+/** `plan` extended by stage 2 of its learning-rate sweep, if stage 1 (in `out`) is done and stage 2 not yet planned; else null. */
+function nextLrStage(out: string, config: SweepConfig, plan: Plan, log: (line: string) => void): Plan | null {
+  const sweep = (plan.meta as { lrSweep?: SizeLrSweep }).lrSweep;
+  if (!sweep || sweep.best !== null) return null;
+  const best = bestSizeLrs(sweep, lossIn(out));
+  if (best === null) return null;
+  log(`learning-rate sweep: chosen ${Object.entries(best).map(([s, lr]) => `${s} ${lr}`).join(", ")} (lowest final validation loss at each size's cheapest budget); stage 2 appended to ${out}`);
+  return withStageTwo(config, plan, best);
 }
 
 export const scalingCommand: Command = {
@@ -133,22 +158,33 @@ export const scalingCommand: Command = {
     const out = typeof values.out === "string" ? values.out : join("runs", "scaling", config.name);
     const progress = new Progress();
     const log = (line: string) => progress.log(line);
-    const { plan, fresh } = sweepPlan(out, config, jobs, log);
+    const planned = sweepPlan(out, config, jobs, log);
+    let plan = planned.plan;
+    const pending = () => (plan.meta as { lrSweep?: SizeLrSweep }).lrSweep?.best === null;
     if (values["dry-run"]) {
-      log(`expected wall time on ${jobs} process${jobs > 1 ? "es" : ""}: ${formatDuration(predictScaling(plan, null, jobs, log))} (time budget ${formatDuration(config.timeBudget)}); dry run: nothing written`);
+      const whole = pending() ? withStageTwo(config, plan, Object.fromEntries(config.ladder.map((r) => [r.name, r.lr]))) : plan;
+      log(`expected wall time on ${jobs} process${jobs > 1 ? "es" : ""}: ${formatDuration(predictScaling(whole, null, jobs, log))}${pending() ? " (stage 2 at the ladder's rates)" : ""} (time budget ${formatDuration(config.timeBudget)}); dry run: nothing written`);
       return 0;
     }
-    if (fresh) writePlan(out, plan);
+    if (planned.fresh) writePlan(out, plan, { extend: true });
     if (values["plan-only"]) {
+      if (pending()) log(`then run this command again to plan stage 2 (the sweep at each size's best learning rate) into ${out}`);
       console.log(plannedLine(out, plan));
       return 0;
     }
     const t0 = performance.now();
-    if (!existsSync(join(out, "probe.json"))) log(`expected wall time on ${jobs} process${jobs > 1 ? "es" : ""}: ${formatDuration(predictScaling(plan, out, jobs, log))}`);
-    const complete = await withSigint(log, "checkpointing the active runs", (signal) => runPlanLocally(out, { jobs, log, progress, signal }));
-    if (!complete) {
-      log(`stopped: not every run finished; resume with the same command (or kiln lab run ${out} --claim)`);
-      return 130;
+    let predict = !existsSync(join(out, "probe.json"));
+    for (;;) {
+      if (predict) log(`expected wall time on ${jobs} process${jobs > 1 ? "es" : ""}: ${formatDuration(predictScaling(plan, out, jobs, log))}`);
+      const complete = await withSigint(log, "checkpointing the active runs", (signal) => runPlanLocally(out, { jobs, log, progress, signal }));
+      if (!complete) {
+        log(`stopped: not every run finished; resume with the same command (or kiln lab run ${out} --claim)`);
+        return 130;
+      }
+      const next = nextLrStage(out, config, plan, log);
+      if (next === null) break;
+      writePlan(out, next, { extend: true });
+      [plan, predict] = [next, true];
     }
     log(`all ${plan.runs.length} runs finished in ${formatDuration((performance.now() - t0) / 1000)}; fitting...`);
     writeSweepReport(out, plan, { reportDir: typeof values.report === "string" ? values.report : undefined, log, analysis: fitOptions(values) });

@@ -15,6 +15,7 @@ import { buildLadder, conventionLines } from "./ladder.js";
 import { probeRungs, measureAndPlan } from "./measure.js";
 import { budgetLabel, makespan, planSweep, predictSeconds, type SweepPlan, type Throughput } from "./plan.js";
 import { runTrainConfig, sweepDataConfig, sweepExecutor, type SweepRunConfig } from "./run-one.js";
+import type { SizeLrSweep } from "./lr-stages.js";
 import type { SweepConfig } from "./sweep-config.js";
 import { writeSweepReport } from "./sweep-report.js";
 
@@ -33,6 +34,8 @@ export interface SweepMeta {
   valTokens: number;
   /** Tokens/s per rung the budgets were sized to the time budget with (null: the config lists its budgets). */
   sizedAt: Throughput | null;
+  /** The per-size learning-rate sweep (scaling/lr-stages.ts), when the config asks for one. */
+  lrSweep?: SizeLrSweep;
 }
 
 /** The sweep meta of a plan, checked. */

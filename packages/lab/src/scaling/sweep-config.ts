@@ -85,6 +85,11 @@ export const sweepConfigSchema = object({
     /** Checkpoints per run, evenly spaced in steps, so an interrupted run resumes part-way; 0: none. */
     checkpoints: count(4, 0),
   }),
+  /**
+   * Per-size learning rates chosen by measurement: every size first trains at its cheapest budget at each of these
+   * multiples of its ladder `lr` (e.g. [0.5, 1, 2]), then all its runs use the best (scaling/lr-stages.ts). Empty: the ladder's rates.
+   */
+  lrSweep: object({ factors: list(positive(undefined), []) }),
   /** Local training processes, or 0 for one per core (each then gets an equal share of the cores as kernel threads). */
   jobs: count(0, 0),
   probe: object({
@@ -121,6 +126,8 @@ export function parseSweepConfig(raw: unknown, source = "sweep"): SweepConfig {
     names.add(r.name);
     if (r.hidden % r.heads !== 0 || (r.hidden / r.heads) % 2 !== 0) fail(`ladder[${i}] (${r.name}): hidden ${r.hidden} / heads ${r.heads} must be an even integer head size`);
   });
+  const f = c.lrSweep.factors;
+  if (f.length === 1 || new Set(f).size !== f.length) fail(`lrSweep.factors needs 2 or more distinct multiples of each size's lr (e.g. [0.5, 1, 2]), got ${JSON.stringify(f)}`);
   const t = c.train;
   if (t.minBatchSize > t.batchSize) fail(`train.minBatchSize ${t.minBatchSize} exceeds train.batchSize ${t.batchSize}`);
   for (let b = t.batchSize; b >= t.minBatchSize; b = Math.floor(b / 2)) {

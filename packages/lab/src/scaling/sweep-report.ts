@@ -9,11 +9,12 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join, resolve } from "node:path";
-import { describeSample, formatCount, formatDuration, pairedStdErr, validationSample } from "@kiln/train";
+import { describeSample, formatCount, formatDuration, pairedStdErr, validationSample, writeFileAtomic } from "@kiln/train";
 import { analyzeScaling, type AnalysisOptions, type ScalingAnalysis, type TrainingCurve } from "../fit/index.js";
 import { readResult, readTiming, runDir, type Plan, type RunTiming } from "../queue/plan-dir.js";
 import type { StudyReportOptions } from "../run/study.js";
 import { conventionLines } from "./ladder.js";
+import { fittedIds, lrSweepSection, lrSweepSvg } from "./lr-stages.js";
 import { budgetLabel } from "./plan.js";
 import type { RunCurve } from "./report/plots.js";
 import { writeFitReport } from "./report/report.js";
@@ -66,7 +67,8 @@ function sections(plan: Plan, meta: SweepMeta, done: Finished[]): string[] {
     `Data: ${c.data.corpus}, ${formatCount(meta.trainTokens)} training / ${formatCount(meta.valTokens)} validation tokens, BPE vocabulary ${c.data.vocabSize} trained on the training split, context ${c.data.contextLength}. ${lossDefinition(meta, done)}`,
     `Recipe: AdamW β = (${c.optim.beta1}, ${c.optim.beta2}), weight decay ${c.optim.weightDecay} on matrices only, clip ${c.optim.gradClip}; cosine schedule over each run's own steps to ${c.optim.minLrRatio} of the peak after a warmup of ${c.optim.warmupFraction * 100}% of the steps (at most ${c.optim.maxWarmupSteps}).`,
   ];
-  const rungs = [...new Map(plan.runs.map((r) => (r.config as SweepRunConfig).rung).map((r) => [r.name, r])).values()].sort((a, b) => a.N - b.N);
+  const fitted = fittedIds(plan, (id) => done.find((f) => f.result.row.id === id)?.result.row.loss);
+  const rungs = [...new Map(plan.runs.filter((r) => fitted.has(r.id)).map((r) => (r.config as SweepRunConfig).rung).map((r) => [r.name, r])).values()].sort((a, b) => a.N - b.N);
   const tokPerSec = (rung: string) => {
     const t = done.filter((f) => f.config.rung.name === rung && f.timing).map((f) => f.timing!.tokensPerSec);
     return t.length ? formatCount(t.reduce((a, b) => a + b, 0) / t.length) : "—";
@@ -77,7 +79,7 @@ function sections(plan: Plan, meta: SweepMeta, done: Finished[]): string[] {
   const runs = ["## Runs", "", "| run | C | N | D | batch × steps | epochs | C_exact / C | val loss ± s.e. | train loss | wall | flags |", "|---|---|---|---|---|---|---|---|---|---|---|",
     ...[...done].sort((a, b) => a.result.row.C - b.result.row.C || a.result.row.N - b.result.row.N).map(({ result: { row: r }, timing }) => `| ${r.id} | ${budgetLabel(r.C)} | ${g(r.N)} | ${g(r.D)} | ${r.batch} × ${r.steps} | ${r.epochs.toFixed(2)} | ${(r.C_exact / r.C).toFixed(3)} | ${r.loss.toFixed(4)}${Number.isFinite(r.loss_se) ? ` ± ${r.loss_se.toFixed(4)}` : ""} | ${r.train_loss.toFixed(4)} | ${timing ? formatDuration(timing.seconds) : "—"} | ${r.flags || ""} |`)];
   if (meta.skipped.length) runs.push("", "Skipped: " + meta.skipped.map((r) => `${r.id} (${r.reason})`).join("; ") + ".");
-  const missing = plan.runs.filter((r) => !done.some((f) => f.result.row.id === r.id));
+  const missing = plan.runs.filter((r) => fitted.has(r.id) && !done.some((f) => f.result.row.id === r.id));
   if (missing.length) runs.push("", `Not finished (yet): ${missing.map((r) => r.id).join(", ")}.`);
   return [sweep.join("\n"), conventions.join("\n"), runs.join("\n")];
 }
@@ -105,7 +107,9 @@ function validationCurves(dir: string, done: Finished[]): TrainingCurve[] {
  */
 export function writeSweepReport(dir: string, plan: Plan, opts: StudyReportOptions & { analysis?: AnalysisOptions }): string[] {
   const meta = sweepMeta(plan, join(dir, "plan.json"));
-  const done = plan.runs.flatMap((r): Finished[] => {
+  const lossOf = (id: string) => (readResult(dir, id) as SweepResult | undefined)?.row.loss;
+  const fitted = fittedIds(plan, lossOf);
+  const done = plan.runs.filter((r) => fitted.has(r.id)).flatMap((r): Finished[] => {
     const result = readResult(dir, r.id) as SweepResult | undefined;
     return result ? [{ config: r.config as SweepRunConfig, result, timing: readTiming(dir, r.id) }] : [];
   });
@@ -118,7 +122,7 @@ export function writeSweepReport(dir: string, plan: Plan, opts: StudyReportOptio
     source: `Produced from the ${rows.length} finished runs of the plan (runs.csv) by the report that \`kiln scaling\` and \`kiln lab report\` both write. Points: N = N_total, D = tokens trained, loss = final validation loss, C = the run's budget.`,
     curves: curves(dir, done),
     baselines: done[0]!.result.baselines,
-    sections: sections(plan, meta, done),
+    sections: [...sections(plan, meta, done), ...(meta.lrSweep ? [lrSweepSection(meta.lrSweep, lossOf).join("\n")] : [])],
   };
   let files: string[] = [];
   for (const d of outDirs) {
@@ -126,6 +130,10 @@ export function writeSweepReport(dir: string, plan: Plan, opts: StudyReportOptio
     if (d !== dir) copyFileSync(join(dir, "plan.json"), join(d, "plan.json"));
     writeRuns(join(d, "runs.csv"), rows);
     const written = writeFitReport(d, an, extras);
+    if (meta.lrSweep) {
+      writeFileAtomic(join(d, "lr.svg"), lrSweepSvg(meta.lrSweep, lossOf));
+      written.push(join(d, "lr.svg"));
+    }
     if (d === dir) files = [join(d, "runs.csv"), ...written];
   }
   for (const v of an.verdicts) opts.log(`  ${v.status.padEnd(12)} ${v.title}: ${v.detail}`);
