@@ -40,13 +40,13 @@ describe("the scaling analysis with Approach 1", () => {
   it("prints the three approaches as Chinchilla's Table 2 does, and judges Approach 1's a in the summary", () => {
     const md = fitReportMarkdown(an);
     const f = (x: number) => x.toFixed(3);
-    expect(md).toContain("| approach | kiln a [95% CI] | kiln b [95% CI] | Chinchilla a | Chinchilla b |");
+    expect(md).toContain("| approach | kiln a [95% CI] | kiln b [95% CI] | Chinchilla a | Chinchilla b | Epoch AI a | Epoch AI b |");
     const a1 = an.approach1!.nOpt!;
     expect(md).toContain(`| 1. Lower envelope of the training curves | ${f(a1.exponent)} [${f(a1.ci![0])}, ${f(a1.ci![1])}] |`);
-    expect(md).toMatch(/\| 1\. Lower envelope of the training curves \| .* \| 0\.50 \| 0\.50 \|/);
-    expect(md).toMatch(/\| 2\. IsoFLOP profiles \| 0\.4\d\d .* \| 0\.49 \| 0\.51 \|/);
-    expect(md).toMatch(/\| 3\. Parametric fit of the loss \| 0\.45\d .* \| 0\.46 \| 0\.54 \|/);
-    expect(md).toContain("| Kaplan et al. 2020 | | | 0.73 | 0.27 |");
+    expect(md).toMatch(/\| 1\. Lower envelope of the training curves \| .* \| 0\.50 \| 0\.50 \| — \| — \|/);
+    expect(md).toMatch(/\| 2\. IsoFLOP profiles \| 0\.4\d\d .* \| 0\.49 \| 0\.51 \| — \| — \|/);
+    expect(md).toMatch(/\| 3\. Parametric fit of the loss \| 0\.45\d .* \| 0\.46 \| 0\.54 \| 0\.51 \| 0\.49 \|/);
+    expect(md).toContain("| Kaplan et al. 2020 | | | 0.73 | 0.27 | | |");
     expect(md).toMatch(/\*\*Summary\.\*\* Reproduced: a \(Approach 1\) in \[0\.35, 0\.65\]/);
   });
 
