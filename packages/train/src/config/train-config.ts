@@ -4,9 +4,8 @@
  * JSON with `--set key=value` overrides on top. nanoGPT's exec-based
  * configs are what this avoids.
  */
-import { readFileSync } from "node:fs";
 import { llamaConfig, type LlamaConfig } from "@kiln/nn";
-import { parseJsonText } from "../util/json.js";
+import { readJsonObject } from "../util/json.js";
 import { applyOverride, boolean, ConfigError, list, nullable, number, object, string, type Field, type Infer } from "./schema.js";
 
 /** The model section: Hugging Face LlamaConfig fields (validated by @kiln/nn); vocab and context come from `data`. */
@@ -92,21 +91,7 @@ export function parseTrainConfig(raw: unknown, source = "config"): TrainConfig {
 
 /** Reads a JSON config file, applies `--set` overrides, validates. */
 export function loadTrainConfig(path: string | null, overrides: readonly string[] = []): TrainConfig {
-  let raw: Record<string, unknown> = {};
-  if (path !== null) {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      throw new ConfigError(`${path}: cannot read config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    try {
-      raw = parseJsonText(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new ConfigError(`${path}: ${(e as Error).message}`);
-    }
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(`${path}: a config must be a JSON object of sections (model, data, optim, train, sample)`);
-  }
+  const raw = path === null ? {} : readJsonObject(path, "config", (m) => new ConfigError(m), "is not valid JSON", "a config must be a JSON object of sections (model, data, optim, train, sample)");
   for (const o of overrides) applyOverride(raw, o);
   return parseTrainConfig(raw, path ?? "config");
 }

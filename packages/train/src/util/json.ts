@@ -8,22 +8,24 @@ import { readFileSync } from "node:fs";
 /**
  * Reads the JSON object in `path`; `what` names it in errors, `invalid` says
  * what text that is not a JSON object is (e.g. "is truncated or corrupt" for a
- * file kiln wrote), and `fail` makes the error (the caller's error class).
+ * file kiln wrote), `notObject` (optional) the whole message for valid JSON
+ * that is not an object, and `fail` makes the error (the caller's error class).
  */
-export function readJsonObject(path: string, what: string, fail: (message: string) => Error, invalid = "is not valid JSON"): Record<string, unknown> {
+export function readJsonObject(path: string, what: string, fail: (message: string) => Error, invalid = "is not valid JSON", notObject?: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
     throw fail(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  let v: unknown;
   try {
-    const v = parseJsonText(text);
-    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not a JSON object");
-    return v as Record<string, unknown>;
+    v = parseJsonText(text);
   } catch (e) {
     throw fail(`${path}: ${what} ${invalid} (${(e as Error).message})`);
   }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw fail(`${path}: ${notObject ?? `${what} ${invalid} (not a JSON object)`}`);
+  return v as Record<string, unknown>;
 }
 
 /** Parses `text`, or throws an Error whose message says why without quoting the text. */
