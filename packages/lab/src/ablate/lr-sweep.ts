@@ -56,17 +56,26 @@ export function lrSweepMeta(spec: AblationSpec, lrs: readonly number[], seed: nu
   return { lrs: [...lrs], seed, runs, best: null };
 }
 
-/** Each variant's learning rate with the lowest finished loss, or null while any stage-1 run is unfinished. */
-export function bestLrs(sweep: LrSweepMeta, lossOf: (id: string) => number | undefined): Record<string, number> | null {
-  const losses = sweep.runs.map((r) => ({ ...r, loss: lossOf(r.id) }));
+/**
+ * Each group's learning rate with the lowest finite finished loss, or null
+ * while any run is unfinished; `allFailed(group)` is the error when every
+ * rate of a group diverged. Shared by per-variant and per-size sweeps.
+ */
+export function lowestLossLrs(runs: readonly { id: string; group: string; lr: number }[], lossOf: (id: string) => number | undefined, allFailed: (group: string) => string): Record<string, number> | null {
+  const losses = runs.map((r) => ({ ...r, loss: lossOf(r.id) }));
   if (losses.some((r) => r.loss === undefined)) return null;
   const best: Record<string, number> = {};
-  for (const v of new Set(losses.map((r) => r.variant))) {
-    const mine = losses.filter((r) => r.variant === v && Number.isFinite(r.loss));
-    if (mine.length === 0) throw new Error(`--lr-sweep: every learning rate of variant "${v}" ended with a non-finite loss`);
-    best[v] = mine.reduce((m, r) => (r.loss! < m.loss! ? r : m)).lr;
+  for (const g of new Set(losses.map((r) => r.group))) {
+    const mine = losses.filter((r) => r.group === g && Number.isFinite(r.loss));
+    if (mine.length === 0) throw new Error(allFailed(g));
+    best[g] = mine.reduce((m, r) => (r.loss! < m.loss! ? r : m)).lr;
   }
   return best;
+}
+
+/** Each variant's learning rate with the lowest finished loss, or null while any stage-1 run is unfinished. */
+export function bestLrs(sweep: LrSweepMeta, lossOf: (id: string) => number | undefined): Record<string, number> | null {
+  return lowestLossLrs(sweep.runs.map((r) => ({ ...r, group: r.variant })), lossOf, (v) => `--lr-sweep: every learning rate of variant "${v}" ended with a non-finite loss`);
 }
 
 /** Stage 2's spec: every variant at its chosen learning rate. */

@@ -11,7 +11,7 @@
  * sizes trained at learning rates chosen by measurement, not by a rule.
  */
 import type { Plan, PlanRun } from "../queue/plan-dir.js";
-import { lrTag } from "../ablate/lr-sweep.js";
+import { lowestLossLrs, lrTag } from "../ablate/lr-sweep.js";
 import { plotSvg } from "../plot/svg.js";
 import type { Rung } from "./ladder.js";
 import { runTrainConfig, type SweepRunConfig } from "./run-one.js";
@@ -60,15 +60,7 @@ export function lrStageOne(config: SweepConfig, base: Plan): { runs: PlanRun[]; 
 
 /** Each size's learning rate with the lowest finite finished loss; null while any stage-1 run is unfinished. */
 export function bestSizeLrs(sweep: SizeLrSweep, lossOf: (id: string) => number | undefined): Record<string, number> | null {
-  const losses = sweep.runs.map((r) => ({ ...r, loss: lossOf(r.id) }));
-  if (losses.some((r) => r.loss === undefined)) return null;
-  const best: Record<string, number> = {};
-  for (const rung of new Set(losses.map((r) => r.rung))) {
-    const mine = losses.filter((r) => r.rung === rung && Number.isFinite(r.loss));
-    if (mine.length === 0) throw new Error(`lrSweep: every learning rate of size "${rung}" ended with a non-finite loss`);
-    best[rung] = mine.reduce((m, r) => (r.loss! < m.loss! ? r : m)).lr;
-  }
-  return best;
+  return lowestLossLrs(sweep.runs.map((r) => ({ ...r, group: r.rung })), lossOf, (size) => `lrSweep: every learning rate of size "${size}" ended with a non-finite loss`);
 }
 
 /**
@@ -128,8 +120,6 @@ export function lrSweepSection(sweep: SizeLrSweep, lossOf: (id: string) => numbe
   };
   return [
     "## Learning rate per size",
-    "",
-    "Cells: peak learning rate: final validation loss.",
     "",
     `Stage 1 trained every size at its cheapest budget of the plan at ${sweep.factors.map((f) => `${f}×`).join(", ")} its ladder learning rate; the lowest final validation loss (bold) chose the peak learning rate of all its runs.${sweep.best ? "" : " Stage 2 is not planned yet (stage 1 unfinished)."}${edge.length ? ` At the edge of the swept range (a wider sweep could choose otherwise): ${edge.join(", ")}.` : ""}`,
     "",
