@@ -51,4 +51,13 @@ describe("summarySentence", () => {
     expect(rangeJudgements(bare)).toEqual([]);
     expect(summarySentence(bare)).toMatch(/^Passed: loss falls along the compute frontier; IsoFLOP curves have interior minima; a from both approaches/);
   });
+  it("with Approach 1 fitted, says whether a from the three approaches agrees within 0.1", () => {
+    const a2 = an.isoflop.nOpt!.exponent;
+    const withA1 = (a1: number): ScalingAnalysis => ({ ...an, approach1: { nOpt: { exponent: a1, ci: null } } as unknown as ScalingAnalysis["approach1"] });
+    const near = summarySentence(withA1(a2 + 0.05));
+    expect(near).toMatch(/Passed: .*a from the three approaches within 0\.1 of each other \(0\.\d{3}, 0\.\d{3}, 0\.\d{3}; spread 0\.\d{3}\)/);
+    const far = summarySentence(withA1(a2 + 0.3));
+    expect(far).toMatch(/Failed: .*a from the three approaches within 0\.1 of each other \([^)]*spread 0\.[3-9]\d\d\)/);
+    expect(summarySentence(an)).not.toMatch(/three approaches/);
+  });
 });

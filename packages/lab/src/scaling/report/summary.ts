@@ -53,7 +53,8 @@ const lower = (t: string) => (/^[A-Z][a-z]*\s/.test(t) ? t.charAt(0).toLowerCase
  * budget cannot tell (the judged exponents), then which checks without an
  * interval passed or failed. A check whose every exponent was judged is
  * left to its judgements; for `exponent-a` the agreement of Approaches 2
- * and 3 stays a passed/failed item.
+ * and 3 — and of all three when Approach 1 was fitted (Chinchilla's
+ * headline) — stays a passed/failed item.
  */
 export function summarySentence(an: ScalingAnalysis): string {
   const judged = rangeJudgements(an);
@@ -69,7 +70,12 @@ export function summarySentence(an: ScalingAnalysis): string {
     if (v.id === "alpha-beta" && has("α") && has("β")) return [];
     if (v.id === "exponent-a" && has("a (Approach 2)") && has("a (Approach 3)")) {
       const gap = Math.abs(an.isoflop.nOpt!.exponent - an.law!.a);
-      return [{ status: gap <= THRESHOLDS.aAgreement ? "PASS" : "WARN", title: `a from Approaches 2 and 3 within ${THRESHOLDS.aAgreement} (difference ${gap.toFixed(3)})` }];
+      const pair = { status: gap <= THRESHOLDS.aAgreement ? "PASS" : "WARN", title: `a from Approaches 2 and 3 within ${THRESHOLDS.aAgreement} (difference ${gap.toFixed(3)})` };
+      const a1 = an.approach1?.nOpt?.exponent;
+      if (a1 === undefined) return [pair];
+      const as = [a1, an.isoflop.nOpt!.exponent, an.law!.a];
+      const spread = Math.max(...as) - Math.min(...as);
+      return [pair, { status: spread <= THRESHOLDS.aThreeAgreement ? "PASS" : "WARN", title: `a from the three approaches within ${THRESHOLDS.aThreeAgreement} of each other (${as.map((a) => a.toFixed(3)).join(", ")}; spread ${spread.toFixed(3)})` }];
     }
     return [{ status: v.status, title: lower(v.title) }];
   });
