@@ -8,12 +8,13 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { ConfigError, formatDuration, intFlag, numFlag, Progress, UsageError, type Command } from "@kiln/train";
+import { ConfigError, formatDuration, writeFileAtomic, intFlag, numFlag, Progress, UsageError, type Command } from "@kiln/train";
 import { analyzeScaling, CHINCHILLA_GRID, COARSE_GRID, readPointsCsv, type AnalysisOptions } from "../fit/index.js";
 import { readPlan, readResult, writePlan, type Plan } from "../queue/plan-dir.js";
 import { firstDifference } from "../queue/same-config.js";
 import { runPlanLocally } from "../run/local.js";
 import { openPlan } from "../run/studies.js";
+import { compareReports, readReport } from "../scaling/compare.js";
 import { writeFitReport } from "../scaling/report/report.js";
 import { planScaling, predictScaling, sweepMeta } from "../scaling/study.js";
 import { bestSizeLrs, planLrStages, withStageTwo, type SizeLrSweep } from "../scaling/lr-stages.js";
@@ -27,6 +28,7 @@ const USAGE = `usage: kiln scaling --preset quick|full|approach1 [--out DIR] [--
        kiln scaling --sweep FILE [same options]
        kiln scaling fit POINTS.csv [--out DIR] [fit options]
        kiln scaling report SWEEP_DIR [--report DIR] [fit options]
+       kiln scaling compare REPORT_A REPORT_B [--labels "a,b"] [--out FILE]
 
   A sweep trains a ladder of LLaMA sizes at several compute budgets, each for
   D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3 — and
@@ -57,7 +59,11 @@ const USAGE = `usage: kiln scaling --preset quick|full|approach1 [--out DIR] [--
   --grid chinchilla|coarse   Approach 3 starts: 4,500 (default) or 288
   --budget-tolerance X     relative spread of one IsoFLOP budget (default 0.15)
   --seed S            bootstrap seed (default 0)
-  report: the same as kiln lab report SWEEP_DIR, with fit options`;
+  report: the same as kiln lab report SWEEP_DIR, with fit options
+  compare: two report directories (fit.json, runs.csv) side by side — a and b
+  from each approach, α, β, E with intervals and their difference, each
+  size's learning rate, the checks. --labels names the columns (default the
+  directory names); --out FILE writes the Markdown there, else it is printed`;
 
 function fitOptions(values: Record<string, unknown>): AnalysisOptions {
   const grid = values.grid ?? "chinchilla";
@@ -87,6 +93,23 @@ async function fitCommand(csv: string, values: Record<string, unknown>): Promise
   console.log(`Approach 2: ${n ? `a = ${n.exponent.toFixed(3)}${n.ci ? ` [${n.ci[0].toFixed(3)}, ${n.ci[1].toFixed(3)}]` : ""}; ` : ""}${an.isoflop.message}`);
   for (const v of an.verdicts) console.log(`  ${v.status.padEnd(12)} ${v.title}: ${v.detail}`);
   console.log(`wrote ${files.join(", ")} in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  return 0;
+}
+
+/** `kiln scaling compare A B`: the comparison's Markdown, printed or written to --out. */
+function compareCommand(dirs: string[], values: Record<string, unknown>): number {
+  if (dirs.length !== 2) throw new UsageError(`kiln scaling compare needs two report directories, got ${dirs.length}`);
+  const [da, db] = dirs as [string, string];
+  const raw = typeof values.labels === "string" ? values.labels.split(",").map((s) => s.trim()) : [basename(da), basename(db)];
+  if (raw.length !== 2 || raw.some((s) => s === "")) throw new UsageError(`--labels takes two non-empty names separated by a comma, got ${JSON.stringify(values.labels)}`);
+  const fail = (m: string) => new UsageError(m);
+  const [a, b] = [readReport(da, fail), readReport(db, fail)];
+  const command = ["kiln scaling compare", da, db, ...(typeof values.labels === "string" ? [`--labels "${values.labels}"`] : []), ...(typeof values.out === "string" ? [`--out ${values.out}`] : [])].join(" ");
+  const text = compareReports(a, b, raw as [string, string], command);
+  if (typeof values.out === "string") {
+    writeFileAtomic(values.out, `${text}\n`);
+    console.log(`wrote ${values.out}`);
+  } else console.log(text);
   return 0;
 }
 
@@ -132,11 +155,12 @@ export const scalingCommand: Command = {
   options: {
     preset: { type: "string" }, sweep: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
     "dry-run": { type: "boolean" }, "plan-only": { type: "boolean" }, set: { type: "string", multiple: true },
-    "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" },
+    "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" }, labels: { type: "string" },
   },
   positional: "list",
   async run(values, positionals) {
     const [sub, arg, ...extra] = positionals;
+    if (sub === "compare") return compareCommand(positionals.slice(1), values);
     if (extra.length > 0 || (sub !== undefined && sub !== "fit" && sub !== "report")) throw new UsageError(`unexpected arguments ${JSON.stringify(positionals)}; see kiln scaling --help`);
     if (sub === "fit") {
       if (arg === undefined) throw new UsageError("kiln scaling fit needs a POINTS.csv");
@@ -150,7 +174,7 @@ export const scalingCommand: Command = {
       return 0;
     }
     const source = typeof values.preset === "string" ? values.preset : typeof values.sweep === "string" ? values.sweep : null;
-    if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new UsageError("give one of --preset quick|full|approach1 or --sweep FILE (or the fit/report subcommands); see kiln scaling --help");
+    if (source === null || (values.preset !== undefined && values.sweep !== undefined)) throw new UsageError("give one of --preset quick|full|approach1 or --sweep FILE (or the fit/report/compare subcommands); see kiln scaling --help");
     if (typeof values.preset === "string" && !/^[\w-]+$/.test(values.preset)) throw new UsageError(`--preset takes a name (quick, full, approach1), got ${JSON.stringify(values.preset)}; use --sweep for a file`);
     if (values["plan-only"] && values["dry-run"]) throw new UsageError("give --plan-only or --dry-run, not both");
     const config = loadSweepConfig(source, (values.set as string[] | undefined) ?? []);

@@ -24,7 +24,7 @@ export function budgetOf(p: ScalingPoint): number {
 }
 
 /** Splits one CSV line (double-quoted fields may hold commas). */
-function splitCsvLine(line: string): string[] {
+export function splitCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = "";
   let quoted = false;
