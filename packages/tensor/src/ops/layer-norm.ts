@@ -6,11 +6,11 @@
 import { record } from "../autograd/node.js";
 import type { DType } from "../dtype.js";
 import { layerNormBackward, layerNormBackwardWasm, layerNormForward, layerNormForwardWasm } from "../kernels/layer-norm.js";
-import { getBackend, getThreads } from "../kernels/matmul.js";
-import { tryWasm, wasmAvailable } from "../runtime/wasm.js";
+import { getThreads } from "../kernels/matmul.js";
+import { tryWasm } from "../runtime/wasm.js";
 import type { Tensor } from "../tensor.js";
 import { fromAccumulator } from "./fused-util.js";
-import { checkNormInput, checkNormParam } from "./rms-norm.js";
+import { checkNormParam, f32, normRows } from "./norm-rows.js";
 import { contiguousData, uninit } from "./util.js";
 
 /**
@@ -18,15 +18,9 @@ import { contiguousData, uninit } from "./util.js";
  * (biased variance, as `torch.nn.functional.layer_norm`); weight and bias may be null.
  */
 export function layerNorm<D extends DType>(x: Tensor<D>, weight: Tensor<D> | null, bias: Tensor<D> | null = null, eps = 1e-5): Tensor<D> {
-  checkNormInput("layerNorm", x, eps);
+  const { xs, n, rows, y, wasm } = normRows("layerNorm", x, eps);
   const w = checkNormParam("layerNorm", "weight", weight, x);
   const b = checkNormParam("layerNorm", "bias", bias, x);
-  const xs = contiguousData(x);
-  const n = x.shape[x.ndim - 1]!;
-  const rows = n === 0 ? 0 : x.numel / n;
-  const y = uninit(x.dtype, x.shape); // every element is written
-  const wasm = x.dtype === "float32" && n % 4 === 0 && getBackend() === "wasm" && wasmAvailable();
-  const f32 = (t: Tensor | null) => (t?.data ?? null) as Float32Array;
   let mean: Float32Array | Float64Array = new Float32Array(rows);
   let rstd: Float32Array | Float64Array = new Float32Array(rows);
   const onWasm = wasm && tryWasm(() => layerNormForwardWasm(f32(y), mean as Float32Array, rstd as Float32Array, f32(xs), f32(w), f32(b), rows, n, eps, getThreads()));
