@@ -25,7 +25,7 @@ function report(dir: string, a2: number, beta: number, runs?: [string, number, n
     verdicts: [{ title: "α, β in [0.15, 0.8]", status: beta <= 0.8 ? "PASS" : "WARN" }],
   };
   writeFileSync(join(dir, "fit.json"), JSON.stringify(fit));
-  if (runs) writeFileSync(join(dir, "runs.csv"), `id,N,rung,lr\n${runs.map(([rung, N, lr], i) => `r${i},${N},${rung},${lr}`).join("\n")}\n`);
+  if (runs) writeFileSync(join(dir, "runs.csv"), `id,N,rung,lr,loss,steps\n${runs.map(([rung, N, lr], i) => `r${i},${N},${rung},${lr},${3 - i / 10 - lr},${100 * (i + 1)}`).join("\n")}\n`);
   return dir;
 }
 
@@ -47,6 +47,12 @@ describe("compareReports", () => {
 
   it("lists each size's distinct learning rates, smallest model first", () => {
     expect(md).toMatch(/\| d16L1 \| 0\.00800 \| 0\.00400 \|\n\| d64L2 \| 0\.00400 \| 0\.00800 \|/);
+  });
+
+  it("puts the runs both trained (same id) side by side", () => {
+    expect(md).toContain("| r0 | 2.9960 | 2.9920 | -0.0040 | 100 | 100 | 0.00400 | 0.00800 |");
+    expect(md).toContain("| r1 | 2.8920 | 2.8960 | +0.0040 | 200 | 200 | 0.00800 | 0.00400 |");
+    expect(md).not.toContain("| r2 |");
   });
 });
 

@@ -62,7 +62,7 @@ const USAGE = `usage: kiln scaling --preset quick|full|approach1 [--out DIR] [--
   report: the same as kiln lab report SWEEP_DIR, with fit options
   compare: two report directories (fit.json, runs.csv) side by side — a and b
   from each approach, α, β, E with intervals and their difference, each
-  size's learning rate, the checks. --labels names the columns (default the
+  size's learning rate, the runs both trained, the checks. --labels names the columns (default the
   directory names); --out FILE writes the Markdown there, else it is printed`;
 
 function fitOptions(values: Record<string, unknown>): AnalysisOptions {

@@ -1,9 +1,9 @@
 /**
  * @file `kiln scaling compare`: two scaling reports side by side — the
  * exponents of the three approaches and the loss law with their intervals,
- * the difference, and the peak learning rate each size trained at — so a
- * change of method (e.g. tuned instead of ladder learning rates) shows what
- * it moved.
+ * the difference, the peak learning rate each size trained at, and the
+ * runs both trained (same id) — so a change of method (tuned instead of
+ * ladder learning rates, another batch size) shows what it moved.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +24,8 @@ export interface ReportReading {
   estimates: Map<string, Estimate>;
   /** Size (rung) → its parameter count and the peak learning rates its fitted runs trained at. */
   lrs: Map<string, { N: number; lrs: number[] }>;
+  /** Run id → its final validation loss, steps and peak learning rate (from runs.csv). */
+  runs: Map<string, { loss: number; steps: number; lr: number }>;
   verdicts: { title: string; status: string }[];
 }
 
@@ -57,25 +59,27 @@ export function readReport(dir: string, fail: (message: string) => Error): Repor
   put("log-residual RMSE", law?.["logRmse"], null);
   put("holdout relative error", obj(fit["holdout"])?.["relError"], null);
   const verdicts = (Array.isArray(fit["verdicts"]) ? fit["verdicts"] : []).map(obj).filter((v): v is Json => v !== null).map((v) => ({ title: String(v["title"]), status: String(v["status"]) }));
-  return { dir, points: fit["points"].length, estimates, lrs: runLrs(join(dir, "runs.csv")), verdicts };
+  return { dir, points: fit["points"].length, estimates, verdicts, ...readRuns(join(dir, "runs.csv")) };
 }
 
-/** Size → N and the sorted distinct learning rates of the runs in `runs.csv` (empty when the file or its columns are absent). */
-function runLrs(path: string): Map<string, { N: number; lrs: number[] }> {
-  const out = new Map<string, { N: number; lrs: number[] }>();
+/** The runs in `runs.csv` by id, and by size N with the sorted distinct learning rates (both empty when the file or its columns are absent). */
+function readRuns(path: string): Pick<ReportReading, "lrs" | "runs"> {
+  const out: Pick<ReportReading, "lrs" | "runs"> = { lrs: new Map(), runs: new Map() };
   if (!existsSync(path)) return out;
   const [head, ...rows] = readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
   const header = splitCsvLine(head ?? "");
-  const [rung, lr, n] = [header.indexOf("rung"), header.indexOf("lr"), header.indexOf("N")];
-  if (rung < 0 || lr < 0 || n < 0) return out;
+  const col = Object.fromEntries(["id", "rung", "lr", "N", "loss", "steps"].map((k) => [k, header.indexOf(k)]));
+  if (Object.values(col).some((i) => i < 0)) return out;
   for (const row of rows) {
     const cells = splitCsvLine(row);
-    const v = Number(cells[lr]);
-    if (!Number.isFinite(v)) continue;
-    const size = out.get(cells[rung]!) ?? { N: Number(cells[n]), lrs: [] };
-    if (!size.lrs.includes(v)) size.lrs.push(v);
+    const get = (k: string) => cells[col[k]!] ?? "";
+    const lr = Number(get("lr"));
+    if (!Number.isFinite(lr)) continue;
+    out.runs.set(get("id"), { loss: Number(get("loss")), steps: Number(get("steps")), lr });
+    const size = out.lrs.get(get("rung")) ?? { N: Number(get("N")), lrs: [] };
+    if (!size.lrs.includes(lr)) size.lrs.push(lr);
     size.lrs.sort((x, y) => x - y);
-    out.set(cells[rung]!, size);
+    out.lrs.set(get("rung"), size);
   }
   return out;
 }
@@ -105,6 +109,24 @@ export function compareReports(a: ReportReading, b: ReportReading, labels: [stri
   if (sizes.length > 0) {
     const lrs = (r: ReportReading, s: string) => r.lrs.get(s)?.lrs.map((v) => v.toPrecision(3)).join(", ") ?? "—";
     L.push("## Peak learning rate by size", "", `| size | ${la} | ${lb} |`, "|---|---|---|", ...sizes.map((s) => `| ${s} | ${lrs(a, s)} | ${lrs(b, s)} |`), "");
+  }
+  const shared = [...a.runs.keys()].filter((id) => b.runs.has(id));
+  if (shared.length > 0) {
+    const run = (r: ReportReading, id: string) => r.runs.get(id)!;
+    L.push(
+      "## Runs in both",
+      "",
+      `The runs both sweeps trained under the same id (same budget and size): final validation loss, optimizer steps and peak learning rate.`,
+      "",
+      `| run | ${la} loss | ${lb} loss | difference | ${la} steps | ${lb} steps | ${la} lr | ${lb} lr |`,
+      "|---|---|---|---|---|---|---|---|",
+      ...shared.map((id) => {
+        const [x, y] = [run(a, id), run(b, id)];
+        const d = y.loss - x.loss;
+        return `| ${id} | ${x.loss.toFixed(4)} | ${y.loss.toFixed(4)} | ${d >= 0 ? "+" : ""}${d.toFixed(4)} | ${x.steps} | ${y.steps} | ${x.lr.toPrecision(3)} | ${y.lr.toPrecision(3)} |`;
+      }),
+      "",
+    );
   }
   const titles = [...new Set([...a.verdicts, ...b.verdicts].map((v) => v.title))];
   if (titles.length > 0) {
