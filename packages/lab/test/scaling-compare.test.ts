@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { main } from "@kiln/train";
 import { captureConsole } from "../../train/test/console.js";
 import { tempRunDir } from "../../train/test/helpers.js";
-import { compareReports, readReport } from "../src/scaling/compare.js";
+import { parsePointsCsv } from "../src/fit/index.js";
+import { bestOfBothCsv, compareReports, readReport, runKey } from "../src/scaling/compare.js";
 
 const { out, err } = captureConsole({ stdout: true });
 
@@ -25,7 +26,7 @@ function report(dir: string, a2: number, beta: number, runs?: [string, number, n
     verdicts: [{ title: "α, β in [0.15, 0.8]", status: beta <= 0.8 ? "PASS" : "WARN" }],
   };
   writeFileSync(join(dir, "fit.json"), JSON.stringify(fit));
-  if (runs) writeFileSync(join(dir, "runs.csv"), `id,N,rung,lr,loss,steps\n${runs.map(([rung, N, lr], i) => `r${i},${N},${rung},${lr},${3 - i / 10 - lr},${100 * (i + 1)}`).join("\n")}\n`);
+  if (runs) writeFileSync(join(dir, "runs.csv"), `id,N,D,C,rung,lr,loss,steps\n${runs.map(([rung, N, lr], i) => `r${i}${i === 0 ? `.lr-${lr}` : ""},${N},${1e6 * (i + 1)},${6 * N * 1e6 * (i + 1)},${rung},${lr},${3 - i / 10 - lr},${100 * (i + 1)}`).join("\n")}\n`);
   return dir;
 }
 
@@ -54,6 +55,13 @@ describe("compareReports", () => {
     expect(md).toContain("| r1 | 2.8920 | 2.8960 | +0.0040 | 200 | 200 | 0.00800 | 0.00400 |");
     expect(md).not.toContain("| r2 |");
   });
+
+  it("matches runs across a learning-rate tag, and writes the better of both as fit points", () => {
+    expect(runKey("c1.47e11-d16L1.lr-1.75e-3")).toBe("c1.47e11-d16L1");
+    const csv = bestOfBothCsv(A, B, ["ladder lr", "tuned lr"]);
+    expect(csv.split("\n").slice(0, 4)).toEqual(["run,N,D,C,loss,from", `r0,140000,1000000,${6 * 140e3 * 1e6},2.992,"tuned lr"`, `r1,12000,2000000,${6 * 12e3 * 2e6},2.892,"ladder lr"`, `r2,12000,3000000,${6 * 12e3 * 3e6},2.792,"ladder lr"`]);
+    expect(parsePointsCsv(csv, "best").map((p) => p.loss)).toEqual([2.992, 2.892, 2.792]);
+  });
 });
 
 describe("kiln scaling compare", () => {
@@ -63,8 +71,9 @@ describe("kiln scaling compare", () => {
     const file = join(root, "cmp.md");
     expect(await main(["scaling", "compare", a, b, "--out", file])).toBe(0);
     expect(readFileSync(file, "utf8")).toMatch(/^# Scaling fits compared: x vs y\n[\s\S]*\| a \(Approach 2\) \| 0\.600 \[0\.550, 0\.650\] \| 0\.550 \[0\.500, 0\.600\] \| -0\.050 \|/);
-    expect(await main(["scaling", "compare", a, b, "--labels", "old,new"])).toBe(0);
+    expect(await main(["scaling", "compare", a, b, "--labels", "old,new", "--points-out", join(root, "best.csv")])).toBe(0);
     expect(out.join("\n")).toContain("# Scaling fits compared: old vs new");
+    expect(readFileSync(join(root, "best.csv"), "utf8")).toBe("run,N,D,C,loss,from\n");
   });
 
   it("names a missing or corrupt fit.json, and wrong arguments, in one line", async () => {

@@ -14,7 +14,7 @@ import { readPlan, readResult, writePlan, type Plan } from "../queue/plan-dir.js
 import { firstDifference } from "../queue/same-config.js";
 import { runPlanLocally } from "../run/local.js";
 import { openPlan } from "../run/studies.js";
-import { compareReports, readReport } from "../scaling/compare.js";
+import { bestOfBothCsv, compareReports, readReport } from "../scaling/compare.js";
 import { writeFitReport } from "../scaling/report/report.js";
 import { planScaling, predictScaling, sweepMeta } from "../scaling/study.js";
 import { bestSizeLrs, planLrStages, withStageTwo, type SizeLrSweep } from "../scaling/lr-stages.js";
@@ -28,7 +28,7 @@ const USAGE = `usage: kiln scaling --preset quick|full|approach1 [--out DIR] [--
        kiln scaling --sweep FILE [same options]
        kiln scaling fit POINTS.csv [--out DIR] [fit options]
        kiln scaling report SWEEP_DIR [--report DIR] [fit options]
-       kiln scaling compare REPORT_A REPORT_B [--labels "a,b"] [--out FILE]
+       kiln scaling compare REPORT_A REPORT_B [--labels "a,b"] [--out FILE] [--points-out CSV]
 
   A sweep trains a ladder of LLaMA sizes at several compute budgets, each for
   D = C / (6·N) tokens, then fits Chinchilla's Approaches 2 and 3 — and
@@ -63,7 +63,9 @@ const USAGE = `usage: kiln scaling --preset quick|full|approach1 [--out DIR] [--
   compare: two report directories (fit.json, runs.csv) side by side — a and b
   from each approach, α, β, E with intervals and their difference, each
   size's learning rate, the runs both trained, the checks. --labels names the columns (default the
-  directory names); --out FILE writes the Markdown there, else it is printed`;
+  directory names); --out FILE writes the Markdown there, else it is printed;
+  --points-out CSV writes both sweeps' points, the lower loss where both
+  trained a run, for kiln scaling fit`;
 
 function fitOptions(values: Record<string, unknown>): AnalysisOptions {
   const grid = values.grid ?? "chinchilla";
@@ -104,12 +106,17 @@ function compareCommand(dirs: string[], values: Record<string, unknown>): number
   if (raw.length !== 2 || raw.some((s) => s === "")) throw new UsageError(`--labels takes two non-empty names separated by a comma, got ${JSON.stringify(values.labels)}`);
   const fail = (m: string) => new UsageError(m);
   const [a, b] = [readReport(da, fail), readReport(db, fail)];
-  const command = ["kiln scaling compare", da, db, ...(typeof values.labels === "string" ? [`--labels "${values.labels}"`] : []), ...(typeof values.out === "string" ? [`--out ${values.out}`] : [])].join(" ");
+  const flag = (name: string, quote = false) => (typeof values[name] === "string" ? [`--${name} ${quote ? `"${values[name]}"` : values[name]}`] : []);
+  const command = ["kiln scaling compare", da, db, ...flag("labels", true), ...flag("out"), ...flag("points-out")].join(" ");
   const text = compareReports(a, b, raw as [string, string], command);
   if (typeof values.out === "string") {
     writeFileAtomic(values.out, `${text}\n`);
     console.log(`wrote ${values.out}`);
   } else console.log(text);
+  if (typeof values["points-out"] === "string") {
+    writeFileAtomic(values["points-out"], bestOfBothCsv(a, b, raw as [string, string]));
+    console.log(`wrote ${values["points-out"]}`);
+  }
   return 0;
 }
 
@@ -155,7 +162,7 @@ export const scalingCommand: Command = {
   options: {
     preset: { type: "string" }, sweep: { type: "string" }, out: { type: "string" }, report: { type: "string" }, jobs: { type: "string" },
     "dry-run": { type: "boolean" }, "plan-only": { type: "boolean" }, set: { type: "string", multiple: true },
-    "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" }, labels: { type: "string" },
+    "drop-highest-loss": { type: "string" }, bootstrap: { type: "string" }, grid: { type: "string" }, "budget-tolerance": { type: "string" }, seed: { type: "string" }, labels: { type: "string" }, "points-out": { type: "string" },
   },
   positional: "list",
   async run(values, positionals) {

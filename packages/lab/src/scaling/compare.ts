@@ -24,10 +24,23 @@ export interface ReportReading {
   estimates: Map<string, Estimate>;
   /** Size (rung) → its parameter count and the peak learning rates its fitted runs trained at. */
   lrs: Map<string, { N: number; lrs: number[] }>;
-  /** Run id → its final validation loss, steps and peak learning rate (from runs.csv). */
-  runs: Map<string, { loss: number; steps: number; lr: number }>;
+  /** Run (its id without a learning-rate tag: budget and size) → its point, steps and peak learning rate (from runs.csv). */
+  runs: Map<string, SweepRun>;
   verdicts: { title: string; status: string }[];
 }
+
+/** One finished run of a sweep, as runs.csv has it. */
+export interface SweepRun {
+  N: number;
+  D: number;
+  C: number;
+  loss: number;
+  steps: number;
+  lr: number;
+}
+
+/** A run's key across sweeps: its id without the learning-rate tag a per-size sweep adds (`c1.47e11-d16L1.lr-4e-3` → `c1.47e11-d16L1`). */
+export const runKey = (id: string) => id.replace(/\.lr-.*$/, "");
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | null => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : null);
@@ -68,14 +81,14 @@ function readRuns(path: string): Pick<ReportReading, "lrs" | "runs"> {
   if (!existsSync(path)) return out;
   const [head, ...rows] = readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
   const header = splitCsvLine(head ?? "");
-  const col = Object.fromEntries(["id", "rung", "lr", "N", "loss", "steps"].map((k) => [k, header.indexOf(k)]));
+  const col = Object.fromEntries(["id", "rung", "lr", "N", "D", "C", "loss", "steps"].map((k) => [k, header.indexOf(k)]));
   if (Object.values(col).some((i) => i < 0)) return out;
   for (const row of rows) {
     const cells = splitCsvLine(row);
     const get = (k: string) => cells[col[k]!] ?? "";
     const lr = Number(get("lr"));
     if (!Number.isFinite(lr)) continue;
-    out.runs.set(get("id"), { loss: Number(get("loss")), steps: Number(get("steps")), lr });
+    out.runs.set(runKey(get("id")), { N: Number(get("N")), D: Number(get("D")), C: Number(get("C")), loss: Number(get("loss")), steps: Number(get("steps")), lr });
     const size = out.lrs.get(get("rung")) ?? { N: Number(get("N")), lrs: [] };
     if (!size.lrs.includes(lr)) size.lrs.push(lr);
     size.lrs.sort((x, y) => x - y);
@@ -116,7 +129,7 @@ export function compareReports(a: ReportReading, b: ReportReading, labels: [stri
     L.push(
       "## Runs in both",
       "",
-      `The runs both sweeps trained under the same id (same budget and size): final validation loss, optimizer steps and peak learning rate.`,
+      `The runs both sweeps trained at the same budget and size (same id, learning-rate tag aside): final validation loss, optimizer steps and peak learning rate.`,
       "",
       `| run | ${la} loss | ${lb} loss | difference | ${la} steps | ${lb} steps | ${la} lr | ${lb} lr |`,
       "|---|---|---|---|---|---|---|---|",
@@ -134,4 +147,19 @@ export function compareReports(a: ReportReading, b: ReportReading, labels: [stri
     L.push("## Checks", "", `| check | ${la} | ${lb} |`, "|---|---|---|", ...titles.map((t) => `| ${t} | ${st(a, t)} | ${st(b, t)} |`), "");
   }
   return L.join("\n");
+}
+
+/**
+ * The points of both sweeps as a points CSV for `kiln scaling fit`: every
+ * run of either, and for a run both trained the one with the lower final
+ * loss (the better-tuned of the two settings); column `from` says whose.
+ */
+export function bestOfBothCsv(a: ReportReading, b: ReportReading, labels: [string, string]): string {
+  const keys = [...new Set([...a.runs.keys(), ...b.runs.keys()])];
+  const rows = keys.map((k) => {
+    const [x, y] = [a.runs.get(k), b.runs.get(k)];
+    const [run, from] = y !== undefined && (x === undefined || y.loss < x.loss) ? [y, labels[1]] : [x!, labels[0]];
+    return `${k},${run.N},${run.D},${run.C},${run.loss},${JSON.stringify(from)}`;
+  });
+  return ["run,N,D,C,loss,from", ...rows].map((l) => `${l}\n`).join("");
 }
