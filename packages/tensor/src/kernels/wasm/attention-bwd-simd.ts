@@ -5,12 +5,11 @@
  * with `D = rowsum(dO ⊙ O)`. dK and dV of a kv head accumulate over its query heads in scratch.
  */
 import { Func, type Local } from "./assembler.js";
-import { BC, BR, DESC, emitCols, emitLastKey, loadDesc, type BlockVars } from "./attention-parts.js";
-import type { FuncIndex } from "./attention-fwd-simd.js";
+import { type AttnLib, BC, BR, DESC, emitCols, emitLastKey, loadDesc, type BlockVars } from "./attention-parts.js";
 import { emitExp2, LOG2E, minI32, maxI32 } from "./simd-math.js";
 
 /** `attnBwd(desc, start, end, scratch)`: dq, dk, dv for the (batch, kv head) pairs in [start, end). */
-export function attentionBackwardKernel(id: FuncIndex): Func {
+export function attentionBackwardKernel(lib: AttnLib): Func {
   const f = new Func("attnBwd", ["i32", "i32", "i32", "i32"]);
   const [desc, start, end, scratch] = f.i32Params(4);
   const d = loadDesc(f, desc, scratch, [
@@ -29,7 +28,7 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
   const zero = (g: Func, ptr: Local<"i32">, bytes: (g: Func) => void) => {
     g.get(ptr);
     bytes(g);
-    g.call(id("zero"));
+    g.call(lib.zero);
   };
   const blockBytes = (g: Func) => g.get(d.hsp).i32(BR * 4).i32Mul();
   const kvBytes = (g: Func) => g.get(d.TkP).get(d.hsp).i32Mul().i32(4).i32Mul();
@@ -41,9 +40,9 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
     for (const a of [d.Kp, d.Vx, d.Kc, d.dK, d.dV]) zero(g, a, kvBytes);
     g.get(d.k).get(b).get(d.kB).i32Mul().i32Add().get(kv).get(d.kH).i32Mul().i32Add().set(t);
     g.get(d.v).get(b).get(d.vB).i32Mul().i32Add().get(kv).get(d.vH).i32Mul().i32Add().set(u);
-    g.get(d.Kp).get(t).get(d.kT).get(d.Tk).get(d.hs).i32(3).get(d.hsp).i32(32).i32Mul().i32(32).f32(1).call(id("packT"));
-    g.get(d.Vx).get(u).get(d.vT).get(d.Tk).get(d.hs).i32(3).get(d.hsp).i32(32).i32Mul().i32(32).f32(1).call(id("packT"));
-    g.get(d.Kc).get(t).get(d.kT).get(d.Tk).get(d.hs).get(d.TkP).f32(1).call(id("packC"));
+    g.get(d.Kp).get(t).get(d.kT).get(d.Tk).get(d.hs).i32(3).get(d.hsp).i32(32).i32Mul().i32(32).f32(1).call(lib.packT);
+    g.get(d.Vx).get(u).get(d.vT).get(d.Tk).get(d.hs).i32(3).get(d.hsp).i32(32).i32Mul().i32(32).f32(1).call(lib.packT);
+    g.get(d.Kc).get(t).get(d.kT).get(d.Tk).get(d.hs).get(d.TkP).f32(1).call(lib.packC);
     g.get(d.H).get(d.Hkv).i32DivU().get(kv).i32Mul().tee(h).get(d.H).get(d.Hkv).i32DivU().i32Add().set(hEnd);
     g.for(h, i32(h), i32(hEnd), 1, (g) => {
       g.get(d.q).get(b).get(d.qB).i32Mul().i32Add().get(h).get(d.qH).i32Mul().i32Add().set(qBase);
@@ -53,7 +52,7 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
     // dk, dv of this (b, kv)
     for (const [out, sB, sH, sT, acc] of [[d.dk, d.dkB, d.dkH, d.dkT, d.dK], [d.dv, d.dvB, d.dvH, d.dvT, d.dV]] as const) {
       g.get(out).get(b).get(sB).i32Mul().i32Add().get(kv).get(sH).i32Mul().i32Add().get(sT);
-      g.get(acc).get(d.hsp).i32(4).i32Mul().get(d.Tk).get(d.hs).f32(1).call(id("storeRows"));
+      g.get(acc).get(d.hsp).i32(4).i32Mul().get(d.Tk).get(d.hs).f32(1).call(lib.storeRows);
     }
   });
 
@@ -65,10 +64,10 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
     g.get(qBase).get(v.i0).get(d.qT).i32Mul().i32Add().set(t);
     g.get(d.go).get(b).get(d.goB).i32Mul().i32Add().get(h).get(d.goH).i32Mul().i32Add().get(v.i0).get(d.goT).i32Mul().i32Add().set(goBase);
     g.get(d.o).get(b).get(d.oB).i32Mul().i32Add().get(h).get(d.oH).i32Mul().i32Add().get(v.i0).get(d.oT).i32Mul().i32Add().set(oRow);
-    g.get(d.Qp).get(t).get(d.qT).get(v.nr).get(d.hs).i32(2).get(d.hsp).i32(16).i32Mul().i32(16).get(scale).f32(LOG2E).f32Mul().call(id("packT"));
-    g.get(d.Qc).get(t).get(d.qT).get(v.nr).get(d.hs).i32(BR).get(scale).call(id("packC"));
-    g.get(d.dOp).get(goBase).get(d.goT).get(v.nr).get(d.hs).i32(2).get(d.hsp).i32(16).i32Mul().i32(16).f32(1).call(id("packT"));
-    g.get(d.dOc).get(goBase).get(d.goT).get(v.nr).get(d.hs).i32(BR).f32(1).call(id("packC"));
+    g.get(d.Qp).get(t).get(d.qT).get(v.nr).get(d.hs).i32(2).get(d.hsp).i32(16).i32Mul().i32(16).get(scale).f32(LOG2E).f32Mul().call(lib.packT);
+    g.get(d.Qc).get(t).get(d.qT).get(v.nr).get(d.hs).i32(BR).get(scale).call(lib.packC);
+    g.get(d.dOp).get(goBase).get(d.goT).get(v.nr).get(d.hs).i32(2).get(d.hsp).i32(16).i32Mul().i32(16).f32(1).call(lib.packT);
+    g.get(d.dOc).get(goBase).get(d.goT).get(v.nr).get(d.hs).i32(BR).f32(1).call(lib.packC);
     // per row: L = lse, D = dO · O (zero for the padding rows of the last panel)
     g.for(r, (x) => x.i32(0), (x) => x.i32(BR), 1, (g) => {
       g.f32(0).set(dot);
@@ -91,7 +90,7 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
     g.for(v.j0, (x) => x.i32(0), i32(lastKey), BC, (g) => keyBlock(g));
     // dq = scale · dS K
     g.get(d.dq).get(b).get(d.dqB).i32Mul().i32Add().get(h).get(d.dqH).i32Mul().i32Add().get(v.i0).get(d.dqT).i32Mul().i32Add().get(d.dqT);
-    g.get(d.Acc).get(d.hsp).i32(4).i32Mul().get(v.nr).get(d.hs).get(scale).call(id("storeRows"));
+    g.get(d.Acc).get(d.hsp).i32(4).i32Mul().get(v.nr).get(d.hs).get(scale).call(lib.storeRows);
   }
 
   function keyBlock(g: Func): void {
@@ -104,7 +103,7 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
         for (const [a, bk, s] of [[d.Qp, d.Kp, d.S], [d.dOp, d.Vx, d.dS]] as const) {
           x.get(d.hsp).get(a).get(rp).get(d.hsp).i32Mul().i32(4).i32Mul().i32Add();
           x.get(bk).get(v.j0).get(c).i32Add().get(d.hsp).i32Mul().i32(4).i32Mul().i32Add();
-          x.get(s).get(rp).i32(BC * 4).i32Mul().i32Add().get(c).i32(4).i32Mul().i32Add().i32(BC * 4).i32(0).call(id("micro1"));
+          x.get(s).get(rp).i32(BC * 4).i32Mul().i32Add().get(c).i32(4).i32Mul().i32Add().i32(BC * 4).i32(0).call(lib.micro1);
         }
       });
     });
@@ -137,7 +136,7 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
       g.for(c, (x) => x.i32(0), i32(d.hsp), 8, (x) => {
         x.get(cols).get(d.dS).get(rp).i32(BC * 4).i32Mul().i32Add();
         x.get(d.Kc).get(c).get(d.TkP).i32Mul().i32(4).i32Mul().i32Add().get(v.j0).i32(32).i32Mul().i32Add();
-        x.get(d.Acc).get(rp).get(d.hsp).i32Mul().get(c).i32Add().i32(4).i32Mul().i32Add().get(d.hsp).i32(4).i32Mul().i32(1).call(id("micro3"));
+        x.get(d.Acc).get(rp).get(d.hsp).i32Mul().get(c).i32Add().i32(4).i32Mul().i32Add().get(d.hsp).i32(4).i32Mul().i32(1).call(lib.micro3);
       });
     });
     // dV += Pᵀ dO and dK += dSᵀ (scale · q), key rows four at a time from the first query that sees them
@@ -154,7 +153,7 @@ export function attentionBackwardKernel(id: FuncIndex): Func {
             x.get(kc).get(a).get(iStart).i32(BC * 4).i32Mul().i32Add().get(jr).i32(4).i32Mul().i32Add();
             x.get(bm).get(c).i32(BR * 4).i32Mul().i32Add().get(iStart).i32(32).i32Mul().i32Add();
             x.get(acc).get(v.j0).get(jr).i32Add().get(d.hsp).i32Mul().get(c).i32Add().i32(4).i32Mul().i32Add();
-            x.get(d.hsp).i32(4).i32Mul().i32(1).call(id("micro5"));
+            x.get(d.hsp).i32(4).i32Mul().i32(1).call(lib.micro5);
           }
         }),
       );

@@ -5,18 +5,15 @@
  * Scores carry a factor log2 e (folded into q) so the softmax needs only `2^x`.
  */
 import { Func, type Local } from "./assembler.js";
-import { BC, BR, DESC, emitCols, emitLastKey, loadDesc, type BlockVars } from "./attention-parts.js";
+import { type AttnLib, BC, BR, DESC, emitCols, emitLastKey, loadDesc, type BlockVars } from "./attention-parts.js";
 import { emitExp2, emitExp2Scalar, emitHMax, emitHSum, emitLog, LOG2E, minI32 } from "./simd-math.js";
-
-/** Resolves a function's index in the assembled module. */
-export type FuncIndex = (name: string) => number;
 
 /**
  * `attnFwd(desc, start, end, scratch)`: for each (batch, kv head) pair p in [start, end), every
  * query head of the group: `o = softmax(scale · q kᵀ + mask) v` and `lse` = each row's log2 Σ exp
  * (the natural logsumexp · log2 e).
  */
-export function attentionForwardKernel(id: FuncIndex): Func {
+export function attentionForwardKernel(lib: AttnLib): Func {
   const f = new Func("attnFwd", ["i32", "i32", "i32", "i32"]);
   const [desc, start, end, scratch] = f.i32Params(4);
   const d = loadDesc(f, desc, scratch, [
@@ -39,14 +36,14 @@ export function attentionForwardKernel(id: FuncIndex): Func {
   f.for(p, i32(start), i32(end), 1, (g) => {
     g.get(p).get(d.Hkv).i32DivU().set(b).get(p).get(d.Hkv).i32RemU().set(kv);
     g.get(d.Kp);
-    kvBytes(g).call(id("zero"));
+    kvBytes(g).call(lib.zero);
     g.get(d.Vx);
-    kvBytes(g).call(id("zero"));
+    kvBytes(g).call(lib.zero);
     // Kᵀ in panels of 8 keys (d-major) for S = q Kᵀ; V in column panels of 8 for O += P V
     g.get(d.Kp).get(d.k).get(b).get(d.kB).i32Mul().i32Add().get(kv).get(d.kH).i32Mul().i32Add().get(d.kT).get(d.Tk).get(d.hs);
-    g.i32(3).get(d.hsp).i32(32).i32Mul().i32(32).f32(1).call(id("packT"));
+    g.i32(3).get(d.hsp).i32(32).i32Mul().i32(32).f32(1).call(lib.packT);
     g.get(d.Vx).get(d.v).get(b).get(d.vB).i32Mul().i32Add().get(kv).get(d.vH).i32Mul().i32Add().get(d.vT).get(d.Tk).get(d.hs);
-    g.get(d.TkP).f32(1).call(id("packC"));
+    g.get(d.TkP).f32(1).call(lib.packC);
     g.get(d.H).get(d.Hkv).i32DivU().get(kv).i32Mul().tee(h).get(d.H).get(d.Hkv).i32DivU().i32Add().set(hEnd);
     g.for(h, i32(h), i32(hEnd), 1, (g) => {
       g.get(d.q).get(b).get(d.qB).i32Mul().i32Add().get(h).get(d.qH).i32Mul().i32Add().set(qBase);
@@ -61,11 +58,11 @@ export function attentionForwardKernel(id: FuncIndex): Func {
     g.i32(BR).set(v.nr);
     minI32(g, v.nr, t).set(v.nr);
     g.get(d.Qp);
-    blockBytes(g).call(id("zero"));
+    blockBytes(g).call(lib.zero);
     g.get(d.Acc);
-    blockBytes(g).call(id("zero"));
+    blockBytes(g).call(lib.zero);
     g.get(d.Qp).get(qBase).get(v.i0).get(d.qT).i32Mul().i32Add().get(d.qT).get(v.nr).get(d.hs);
-    g.i32(2).get(d.hsp).i32(16).i32Mul().i32(16).get(scale).f32(LOG2E).f32Mul().call(id("packT"));
+    g.i32(2).get(d.hsp).i32(16).i32Mul().i32(16).get(scale).f32(LOG2E).f32Mul().call(lib.packT);
     g.for(r, (x) => x.i32(0), (x) => x.i32(BR), 1, (x) => {
       x.get(d.M).get(r).i32(4).i32Mul().i32Add().f32(-Infinity).f32Store();
       x.get(d.L).get(r).i32(4).i32Mul().i32Add().f32(0).f32Store();
@@ -82,7 +79,7 @@ export function attentionForwardKernel(id: FuncIndex): Func {
         g.for(c, (x) => x.i32(0), i32(cols), 8, (x) => {
           x.get(d.hsp).get(d.Qp).get(rp).get(d.hsp).i32Mul().i32(4).i32Mul().i32Add();
           x.get(d.Kp).get(v.j0).get(c).i32Add().get(d.hsp).i32Mul().i32(4).i32Mul().i32Add();
-          x.get(d.S).get(rp).i32(BC * 4).i32Mul().i32Add().get(c).i32(4).i32Mul().i32Add().i32(BC * 4).i32(0).call(id("micro1"));
+          x.get(d.S).get(rp).i32(BC * 4).i32Mul().i32Add().get(c).i32(4).i32Mul().i32Add().i32(BC * 4).i32(0).call(lib.micro1);
         });
       });
       g.for(r, (x) => x.i32(0), i32(v.nr), 1, (g) => softmaxRow(g));
@@ -92,7 +89,7 @@ export function attentionForwardKernel(id: FuncIndex): Func {
         g.for(c, (x) => x.i32(0), i32(d.hsp), 8, (x) => {
           x.get(cols).get(d.S).get(rp).i32(BC * 4).i32Mul().i32Add();
           x.get(d.Vx).get(c).get(d.TkP).i32Mul().i32(4).i32Mul().i32Add().get(v.j0).i32(32).i32Mul().i32Add();
-          x.get(d.Acc).get(rp).get(d.hsp).i32Mul().get(c).i32Add().i32(4).i32Mul().i32Add().get(d.hsp).i32(4).i32Mul().i32(1).call(id("micro3"));
+          x.get(d.Acc).get(rp).get(d.hsp).i32Mul().get(c).i32Add().i32(4).i32Mul().i32Add().get(d.hsp).i32(4).i32Mul().i32(1).call(lib.micro3);
         });
       });
     });
@@ -102,7 +99,7 @@ export function attentionForwardKernel(id: FuncIndex): Func {
       g.get(v.i0).get(r).i32Add().set(t);
       g.get(oBase).get(t).get(d.oT).i32Mul().i32Add().i32(0);
       g.get(d.Acc).get(r).get(d.hsp).i32Mul().i32(4).i32Mul().i32Add().i32(0).i32(1).get(d.hs);
-      g.f32(1).get(lsum).f32Div().call(id("storeRows"));
+      g.f32(1).get(lsum).f32Div().call(lib.storeRows);
       g.get(d.lse).get(rowBase).get(t).i32Add().i32(4).i32Mul().i32Add();
       g.get(d.M).get(r).i32(4).i32Mul().i32Add().f32Load();
       emitLog(g, lsum, le, lbits, ls, ls2).f32(LOG2E).f32Mul().f32Add().f32Store();

@@ -3,7 +3,7 @@
  * (the GEMM's tile, BLIS-style, with the A operand addressed three ways so no P or dS tile needs
  * repacking) and the packers that lay q/k/v/dO out for them. All pointers and strides are bytes.
  */
-import { Func, type Local } from "./assembler.js";
+import { type CalleeOf, Func, type Local } from "./assembler.js";
 import { minI32 } from "./simd-math.js";
 
 /** Key block width: scores are computed Br × BC at a time (online softmax across key blocks). */
@@ -19,9 +19,9 @@ export const BR = 32;
  * - `aRow 4·BC, aStep 4`: A = a row-major P/dS tile (P·V, dS·K);
  * - `aRow 4, aStep 4·BC`: A = the transpose of a row-major P/dS tile (Pᵀ·dO, dSᵀ·q).
  */
-export function microKernel(name: string, aRow: number, aStep: number): Func {
-  const f = new Func(name, ["i32", "i32", "i32", "i32", "i32", "i32"]);
-  const [kc, ap, bp, c, ldc, load] = f.i32Params(6);
+export function microKernel(name: string, aRow: number, aStep: number) {
+  const f = new Func(name, { kc: "i32", ap: "i32", bp: "i32", c: "i32", ldc: "i32", load: "i32" });
+  const { kc, ap, bp, c, ldc, load } = f.args;
   const rows = [c, ...f.locals("i32", 3)];
   const acc = f.locals("v128", 8);
   const b = f.locals("v128", 2);
@@ -48,9 +48,9 @@ export function microKernel(name: string, aRow: number, aStep: number): Func {
 }
 
 /** `zero(dst, bytes)`: zero-fills `bytes` (a multiple of 16) at `dst`. */
-export function zeroKernel(): Func {
-  const f = new Func("zero", ["i32", "i32"]);
-  const [dst, bytes] = f.i32Params(2);
+export function zeroKernel() {
+  const f = new Func("zero", { dst: "i32", bytes: "i32" });
+  const { dst, bytes } = f.args;
   const end = f.local("i32");
   f.get(dst).get(bytes).i32Add().set(end);
   f.block((g) =>
@@ -69,10 +69,9 @@ export function zeroKernel(): Func {
  * Key panels for Kᵀ use shift 3, ds 32; four interleaved query rows use shift 2, ds 16. `dst` must be zeroed.
  * Whole 4×4 blocks go through a SIMD transpose (8 shuffles); the ragged edges element by element.
  */
-export function packTKernel(): Func {
-  const f = new Func("packT", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "f32"]);
-  const [dst, src, rs, n, hs, shift, panel, ds] = f.i32Params(8);
-  const scale = f.param<"f32">(8);
+export function packTKernel() {
+  const f = new Func("packT", { dst: "i32", src: "i32", rs: "i32", n: "i32", hs: "i32", shift: "i32", panel: "i32", ds: "i32", scale: "f32" });
+  const { dst, src, rs, n, hs, shift, panel, ds, scale } = f.args;
   const [j, d, s, o, mask, n4, hs4] = f.locals("i32", 7);
   const sv = f.local("v128");
   const rows = f.locals("v128", 4);
@@ -125,10 +124,9 @@ export function packTKernel(): Func {
  * `packC(dst, src, rs, n, hs, rowsP, scale)`: packs n rows of hs floats into column panels of 8:
  * element (j, d)·scale goes to `dst + (d >> 3)·rowsP·32 + j·32 + (d mod 8)·4`. `dst` must be zeroed.
  */
-export function packCKernel(): Func {
-  const f = new Func("packC", ["i32", "i32", "i32", "i32", "i32", "i32", "f32"]);
-  const [dst, src, rs, n, hs, rowsP] = f.i32Params(6);
-  const scale = f.param<"f32">(6);
+export function packCKernel() {
+  const f = new Func("packC", { dst: "i32", src: "i32", rs: "i32", n: "i32", hs: "i32", rowsP: "i32", scale: "f32" });
+  const { dst, src, rs, n, hs, rowsP, scale } = f.args;
   const [j, d, s, o, panel] = f.locals("i32", 5);
   const sv = f.local("v128");
   f.get(scale).f32x4Splat().set(sv);
@@ -153,10 +151,9 @@ export function packCKernel(): Func {
 }
 
 /** `storeRows(dst, drs, src, srs, n, hs, scale)`: dst row j (hs floats) = src row j · scale. */
-export function storeRowsKernel(): Func {
-  const f = new Func("storeRows", ["i32", "i32", "i32", "i32", "i32", "i32", "f32"]);
-  const [dst, drs, src, srs, n, hs] = f.i32Params(6);
-  const scale = f.param<"f32">(6);
+export function storeRowsKernel() {
+  const f = new Func("storeRows", { dst: "i32", drs: "i32", src: "i32", srs: "i32", n: "i32", hs: "i32", scale: "f32" });
+  const { dst, drs, src, srs, n, hs, scale } = f.args;
   const [j, d, s, o] = f.locals("i32", 4);
   const sv = f.local("v128");
   f.get(scale).f32x4Splat().set(sv);
@@ -178,6 +175,17 @@ export function storeRowsKernel(): Func {
     });
   });
   return f;
+}
+
+/** The helpers the attention drivers call, with their parameter names. */
+export interface AttnLib {
+  zero: CalleeOf<typeof zeroKernel>;
+  packT: CalleeOf<typeof packTKernel>;
+  packC: CalleeOf<typeof packCKernel>;
+  storeRows: CalleeOf<typeof storeRowsKernel>;
+  micro1: CalleeOf<typeof microKernel>;
+  micro3: CalleeOf<typeof microKernel>;
+  micro5: CalleeOf<typeof microKernel>;
 }
 
 /**
