@@ -27,6 +27,11 @@ export type Operand = Local<"i32"> | number | Emit;
 /** A product `a·b·c` of i32 operands (a lone operand is a product of one). */
 export type Term = Operand | readonly Operand[];
 
+/** Emits `base + Σ terms` later (an argument or operand): `addr(q, [b, qB], [h, qH])` is `q + b·qB + h·qH`. */
+export const addr = (base: Term, ...terms: Term[]): Emit => (f) => f.addr(base, ...terms);
+/** Emits the product `a·b·…` later. */
+export const mul = (...xs: Operand[]): Emit => (f) => f.addr(xs);
+
 /** Parameters declared by name, in order. */
 export type Params = Record<string, ValType>;
 /** The handles of named parameters. */

@@ -4,7 +4,6 @@
  * repacking) and the packers that lay q/k/v/dO out for them. All pointers and strides are bytes.
  */
 import { type CalleeOf, Func, type Local } from "./assembler.js";
-import { minI32 } from "./simd-math.js";
 
 /** Key block width: scores are computed Br × BC at a time (online softmax across key blocks). */
 export const BC = 64;
@@ -204,53 +203,3 @@ export const DESC = {
 export const DESC_WORDS = 56;
 /** A descriptor field name. */
 export type DescField = keyof typeof DESC;
-
-/** Declares one i32 local per named descriptor field, loaded from `desc` (scratch fields made absolute). */
-export function loadDesc<K extends DescField>(f: Func, desc: Local<"i32">, scratch: Local<"i32">, names: readonly K[]): Record<K, Local<"i32">> {
-  const out = {} as Record<K, Local<"i32">>;
-  for (const n of names) {
-    const l = f.local("i32");
-    f.get(desc).i32Load(DESC[n] * 4);
-    if (DESC[n] >= DESC.Kp) f.get(scratch).i32Add();
-    f.set(l);
-    out[n] = l;
-  }
-  return out;
-}
-
-/** Block-relative loop state shared by the forward and backward drivers. */
-export interface BlockVars {
-  i0: Local<"i32">;
-  nr: Local<"i32">;
-  j0: Local<"i32">;
-  nb: Local<"i32">;
-  /** Tk − Tq: query i sees keys j ≤ i + off. */
-  off: Local<"i32">;
-  causal: Local<"i32">;
-  tmp: Local<"i32">;
-  tmp2: Local<"i32">;
-}
-
-/**
- * Pushes the block-relative index of the last key that block row `r` (pushed by `row`) may see,
- * `min(i0 + r + off − j0, nb − 1)` when causal, else `nb − 1`; negative when it sees none.
- */
-export function emitLastKey(f: Func, v: BlockVars, row: (f: Func) => void): Func {
-  f.get(v.nb).i32(1).i32Sub().set(v.tmp);
-  f.get(v.causal).if((g) => {
-    g.get(v.i0);
-    row(g);
-    g.i32Add().get(v.off).i32Add().get(v.j0).i32Sub().set(v.tmp2);
-    minI32(g, v.tmp2, v.tmp).set(v.tmp);
-  });
-  return f.get(v.tmp);
-}
-
-/** Sets `cols` to the key columns computed for the 4-row panel starting at block row `rp`: a multiple of 8, or 0. */
-export function emitCols(f: Func, v: BlockVars, rp: Local<"i32">, cols: Local<"i32">): Func {
-  // the panel's last row is min(rp + 3, nr − 1)
-  emitLastKey(f, v, (g) => {
-    g.get(rp).i32(3).i32Add().get(v.nr).i32(1).i32Sub().get(rp).i32(3).i32Add().get(v.nr).i32(1).i32Sub().i32LtS().select();
-  }).set(cols);
-  return f.get(cols).i32(8).i32Add().i32(-8).i32And().i32(0).get(cols).i32(0).i32GeS().select().set(cols);
-}
