@@ -7,56 +7,11 @@
  */
 import { sleb, TYPE_CODE, uleb } from "./binary.js";
 import { argument, sig, TypeStack, type ValType } from "./type-stack.js";
+import type { Arg, Callee, CallArgs, Emit, Local, Operand, ParamLocals, Params, Term, Tuple } from "./operands.js";
 
 export { assemble, sleb, uleb, wasmApi, type MemoryImport, type WasmApi, type WasmMemory, type WasmModule } from "./binary.js";
+export * from "./operands.js";
 export type { ValType };
-
-/** A typed handle to a parameter or local of one function. */
-export interface Local<T extends ValType = ValType> {
-  readonly index: number;
-  readonly type: T;
-}
-
-/** A tuple of `N` elements of type `T` (so destructured locals need no `!`). */
-export type Tuple<T, N extends number, R extends T[] = []> = R["length"] extends N ? R : Tuple<T, N, [T, ...R]>;
-
-/** Code that pushes values, given the function being built. */
-export type Emit = (f: Func) => unknown;
-/** Something that pushes one i32: a local, a constant, or an emitter. */
-export type Operand = Local<"i32"> | number | Emit;
-/** A product `a·b·c` of i32 operands (a lone operand is a product of one). */
-export type Term = Operand | readonly Operand[];
-
-/** Emits `base + Σ terms` later (an argument or operand): `addr(q, [b, qB], [h, qH])` is `q + b·qB + h·qH`. */
-export const addr = (base: Term, ...terms: Term[]): Emit => (f) => f.addr(base, ...terms);
-/** Emits the product `a·b·…` later. */
-export const mul = (...xs: Operand[]): Emit => (f) => f.addr(xs);
-
-/** Parameters declared by name, in order. */
-export type Params = Record<string, ValType>;
-/** The handles of named parameters. */
-export type ParamLocals<P extends Params> = { readonly [K in keyof P]: Local<P[K]> };
-/** A named call's argument for a parameter of type `T`: a local, an emitter pushing one `T`, or a constant. */
-export type Arg<T extends ValType> = Local<T> | Emit | (T extends "i32" | "f32" | "f64" ? number : never);
-/** Every argument of a named call, by parameter name. */
-export type CallArgs<P extends Params> = { readonly [K in keyof P]: Arg<P[K]> };
-
-/** A function as its callers see it: its index in the module and its signature. */
-export interface Callee<P extends Params = Params> {
-  readonly index: number;
-  readonly func: Func<P>;
-}
-/** The named parameters of a `Func`. */
-export type ParamsOf<F> = F extends Func<infer P> ? P : never;
-/** The callee type of the function a kernel builder returns. */
-export type CalleeOf<B extends (...args: never[]) => Func<Params>> = Callee<ParamsOf<ReturnType<B>>>;
-
-/** Callees of `funcs`, which the module holds in this order from index `first`. */
-export function link<H extends Record<string, Func<Params>>>(funcs: H, first = 0): { readonly [K in keyof H]: Callee<ParamsOf<H[K]>> } {
-  const out: Record<string, Callee> = {};
-  Object.entries(funcs).forEach(([k, func], i) => (out[k] = { index: first + i, func }));
-  return out as { readonly [K in keyof H]: Callee<ParamsOf<H[K]>> };
-}
 
 const SIMD = 0xfd;
 const SHORT: Record<ValType, string> = { i32: "i", i64: "l", f32: "f", f64: "d", v128: "v" };
@@ -175,11 +130,12 @@ export class Func<P extends Params = Params> {
   /** Pushes an i32 operand: a local's value, a constant, or what an emitter pushes. */
   push(x: Operand): this {
     if (typeof x === "number") return this.i32(x);
-    if (typeof x === "function") {
-      x(this);
-      return this;
-    }
-    return this.get(x);
+    if (typeof x !== "function") return this.get(x);
+    const height = this.types.height;
+    x(this);
+    const pushed = this.types.height - height;
+    if (pushed !== 1 || this.types.peek() !== "i32") this.types.fail("i32 operand", `pushed ${pushed === 1 ? this.types.peek() : `${pushed} values`}, expected one i32`);
+    return this;
   }
 
   /** Pushes the i32 `base + Σ terms`, each term a product: `addr(q, [b, qB], [h, qH])` is `q + b·qB + h·qH`. */
@@ -391,4 +347,7 @@ export class Func<P extends Params = Params> {
   }
 }
 
-const splat4 = (lanes: number[]) => (lanes.length === 1 ? [lanes[0]!, lanes[0]!, lanes[0]!, lanes[0]!] : lanes);
+function splat4(lanes: number[]): number[] {
+  if (lanes.length !== 1 && lanes.length !== 4) throw new Error(`assembler: v128.const takes 1 or 4 lanes, not ${lanes.length}`);
+  return lanes.length === 1 ? [lanes[0]!, lanes[0]!, lanes[0]!, lanes[0]!] : lanes;
+}

@@ -101,6 +101,12 @@ describe("named calls and addresses", () => {
     }
   });
 
+  it("checks each operand of addr and for pushes one i32", () => {
+    const f = new Func("k", { base: "i32" });
+    expect(() => f.addr(f.args.base, [(g) => g.f32(2), 4])).toThrow("k: i32 operand: pushed f32, expected one i32");
+    expect(() => new Func("k", []).addr(0, (g) => g.i32(1).i32(2))).toThrow("k: i32 operand: pushed 2 values, expected one i32");
+  });
+
   it("for takes locals and constants as bounds", () => {
     const f = new Func("sum", { n: "i32" }, ["i32"]);
     const [k, acc] = f.locals("i32", 2);
