@@ -6,7 +6,7 @@
  * arguments by the callee's parameter names. Encoding follows the WebAssembly core spec §5.
  */
 import { sleb, TYPE_CODE, uleb } from "./binary.js";
-import { argument, sig, TypeStack, type ValType } from "./type-stack.js";
+import { argument, sig, type Sig, TypeStack, type ValType } from "./type-stack.js";
 import type { Arg, Callee, CallArgs, Emit, Local, Operand, ParamLocals, Params, Term, Tuple } from "./operands.js";
 
 export { assemble, sleb, uleb, wasmApi, type MemoryImport, type WasmApi, type WasmMemory, type WasmModule } from "./binary.js";
@@ -15,9 +15,10 @@ export type { ValType };
 
 const SIMD = 0xfd;
 const SHORT: Record<ValType, string> = { i32: "i", i64: "l", f32: "f", f64: "d", v128: "v" };
-const GET = (t: ValType) => sig(`>${SHORT[t]}`);
-const SET = (t: ValType) => sig(`${SHORT[t]}>`);
-const TEE = (t: ValType) => sig(`${SHORT[t]}>${SHORT[t]}`);
+const byType = (f: (t: string) => string) => Object.fromEntries(Object.entries(SHORT).map(([t, c]) => [t, sig(f(c))])) as Record<ValType, Sig>;
+const GET = byType((t) => `>${t}`);
+const SET = byType((t) => `${t}>`);
+const TEE = byType((t) => `${t}>${t}`);
 
 /**
  * Builds the body of one function; every instruction method returns `this` so code chains, and is
@@ -112,9 +113,9 @@ export class Func<P extends Params = Params> {
   }
 
   // --- variables and constants
-  get(l: Local): this { this.types.op("local.get", GET(this.localType("local.get", l))); this.code.push(0x20); uleb(this.code, l.index); return this; }
-  set(l: Local): this { this.types.op("local.set", SET(this.localType("local.set", l))); this.code.push(0x21); uleb(this.code, l.index); return this; }
-  tee(l: Local): this { this.types.op("local.tee", TEE(this.localType("local.tee", l))); this.code.push(0x22); uleb(this.code, l.index); return this; }
+  get(l: Local): this { this.types.op("local.get", GET[this.localType("local.get", l)]); this.code.push(0x20); uleb(this.code, l.index); return this; }
+  set(l: Local): this { this.types.op("local.set", SET[this.localType("local.set", l)]); this.code.push(0x21); uleb(this.code, l.index); return this; }
+  tee(l: Local): this { this.types.op("local.tee", TEE[this.localType("local.tee", l)]); this.code.push(0x22); uleb(this.code, l.index); return this; }
   i32(n: number): this { this.op("i32.const", ">i", 0x41); sleb(this.code, n); return this; }
   f32(x: number): this { return this.op("f32.const", ">f", 0x43, ...new Uint8Array(new Float32Array([x]).buffer)); }
   f64(x: number): this { return this.op("f64.const", ">d", 0x44, ...new Uint8Array(new Float64Array([x]).buffer)); }

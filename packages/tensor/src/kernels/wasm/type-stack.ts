@@ -73,16 +73,14 @@ export class TypeStack {
   /** Pops `types` (the last one from the top), or fails naming what is there instead. */
   pop(instr: string, types: readonly ValType[]): void {
     const n = Math.min(types.length, this.height);
-    const found = this.stack.slice(this.stack.length - n);
-    const want = types.slice(types.length - n);
-    if ((n < types.length && !this.frame.unreachable) || found.some((t, i) => t !== want[i])) {
-      this.fail(instr, `expected ${list(types)} on the stack, found ${list(found)}`);
-    }
+    let ok = n === types.length || this.frame.unreachable;
+    for (let i = 1; ok && i <= n; i++) ok = this.stack[this.stack.length - i] === types[types.length - i];
+    if (!ok) this.fail(instr, `expected ${list(types)} on the stack, found ${list(this.stack.slice(this.stack.length - n))}`);
     this.stack.length -= n;
   }
 
   push(types: readonly ValType[]): void {
-    this.stack.push(...types);
+    for (const t of types) this.stack.push(t);
   }
 
   /** Checks and applies one instruction. */
