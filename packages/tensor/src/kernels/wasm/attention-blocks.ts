@@ -28,7 +28,7 @@ export interface BlockVars {
 }
 
 /** Descriptor fields the shared blocks read. */
-type Field = "H" | "Hkv" | "Tq" | "Tk" | "hs" | "hsp" | "TkP" | "causal" | "S" | "Acc";
+type Field = "H" | "Hkv" | "Tq" | "Tk" | "hs" | "hsp" | "TkP" | "causal" | "Acc";
 /** Locals the shared blocks use. */
 type Name = "p" | "b" | "kv" | "h" | "hEnd" | "lastKey" | "rp" | "c" | "cols" | "nvalid" | "nfull" | "t";
 
