@@ -40,7 +40,7 @@ export function attentionBackwardKernel(lib: AttnLib): Func<typeof ATTN_PARAMS> 
     },
     head: (g) => {
       g.addr(d.q, [b, d.qB], [h, d.qH]).set(qBase);
-      g.push(mul(addr([b, d.H], h), d.Tq)).set(rowBase);
+      g.push(mul(addr([b, d.H], h), d.Tq)).set(rowBase); // lse row of (b, h, 0)
       eachQueryBlock(g, a, backwardBlock);
     },
     // dk, dv of this (b, kv), summed over the group's query heads

@@ -37,7 +37,7 @@ export function attentionForwardKernel(lib: AttnLib): Func<typeof ATTN_PARAMS> {
     head: (g) => {
       g.addr(d.q, [b, d.qB], [h, d.qH]).set(qBase);
       g.addr(d.o, [b, d.oB], [h, d.oH]).set(oBase);
-      g.push(mul(addr([b, d.H], h), d.Tq)).set(rowBase);
+      g.push(mul(addr([b, d.H], h), d.Tq)).set(rowBase); // lse row of (b, h, 0)
       eachQueryBlock(g, a, forwardBlock);
     },
   });
@@ -45,6 +45,7 @@ export function attentionForwardKernel(lib: AttnLib): Func<typeof ATTN_PARAMS> {
   function forwardBlock(g: Func): void {
     zero(g, a, [d.Qp, d.Acc], blockBytes(a));
     queryPanels(g, a, d.Qp, addr(qBase, [v.i0, d.qT]), d.qT, (x) => x.get(scale).f32(LOG2E).f32Mul());
+    // running maxima m = −∞ and sums l = 0
     g.for(r, 0, BR, 1, (x) => {
       x.addr(d.M, [r, 4]).f32(-Infinity).f32Store();
       x.addr(d.L, [r, 4]).f32(0).f32Store();
