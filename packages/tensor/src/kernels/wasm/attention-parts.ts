@@ -3,8 +3,7 @@
  * (the GEMM's tile, BLIS-style, with the A operand addressed three ways so no P or dS tile needs
  * repacking) and the packers that lay q/k/v/dO out for them. All pointers and strides are bytes.
  */
-import { Func, type Local } from "./assembler.js";
-import { minI32 } from "./simd-math.js";
+import { type CalleeOf, Func, type Local } from "./assembler.js";
 
 /** Key block width: scores are computed Br × BC at a time (online softmax across key blocks). */
 export const BC = 64;
@@ -19,9 +18,9 @@ export const BR = 32;
  * - `aRow 4·BC, aStep 4`: A = a row-major P/dS tile (P·V, dS·K);
  * - `aRow 4, aStep 4·BC`: A = the transpose of a row-major P/dS tile (Pᵀ·dO, dSᵀ·q).
  */
-export function microKernel(name: string, aRow: number, aStep: number): Func {
-  const f = new Func(name, ["i32", "i32", "i32", "i32", "i32", "i32"]);
-  const [kc, ap, bp, c, ldc, load] = f.i32Params(6);
+export function microKernel(name: string, aRow: number, aStep: number) {
+  const f = new Func(name, { kc: "i32", ap: "i32", bp: "i32", c: "i32", ldc: "i32", load: "i32" });
+  const { kc, ap, bp, c, ldc, load } = f.args;
   const rows = [c, ...f.locals("i32", 3)];
   const acc = f.locals("v128", 8);
   const b = f.locals("v128", 2);
@@ -48,9 +47,9 @@ export function microKernel(name: string, aRow: number, aStep: number): Func {
 }
 
 /** `zero(dst, bytes)`: zero-fills `bytes` (a multiple of 16) at `dst`. */
-export function zeroKernel(): Func {
-  const f = new Func("zero", ["i32", "i32"]);
-  const [dst, bytes] = f.i32Params(2);
+export function zeroKernel() {
+  const f = new Func("zero", { dst: "i32", bytes: "i32" });
+  const { dst, bytes } = f.args;
   const end = f.local("i32");
   f.get(dst).get(bytes).i32Add().set(end);
   f.block((g) =>
@@ -69,10 +68,9 @@ export function zeroKernel(): Func {
  * Key panels for Kᵀ use shift 3, ds 32; four interleaved query rows use shift 2, ds 16. `dst` must be zeroed.
  * Whole 4×4 blocks go through a SIMD transpose (8 shuffles); the ragged edges element by element.
  */
-export function packTKernel(): Func {
-  const f = new Func("packT", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "f32"]);
-  const [dst, src, rs, n, hs, shift, panel, ds] = f.i32Params(8);
-  const scale = f.param<"f32">(8);
+export function packTKernel() {
+  const f = new Func("packT", { dst: "i32", src: "i32", rs: "i32", n: "i32", hs: "i32", shift: "i32", panel: "i32", ds: "i32", scale: "f32" });
+  const { dst, src, rs, n, hs, shift, panel, ds, scale } = f.args;
   const [j, d, s, o, mask, n4, hs4] = f.locals("i32", 7);
   const sv = f.local("v128");
   const rows = f.locals("v128", 4);
@@ -125,10 +123,9 @@ export function packTKernel(): Func {
  * `packC(dst, src, rs, n, hs, rowsP, scale)`: packs n rows of hs floats into column panels of 8:
  * element (j, d)·scale goes to `dst + (d >> 3)·rowsP·32 + j·32 + (d mod 8)·4`. `dst` must be zeroed.
  */
-export function packCKernel(): Func {
-  const f = new Func("packC", ["i32", "i32", "i32", "i32", "i32", "i32", "f32"]);
-  const [dst, src, rs, n, hs, rowsP] = f.i32Params(6);
-  const scale = f.param<"f32">(6);
+export function packCKernel() {
+  const f = new Func("packC", { dst: "i32", src: "i32", rs: "i32", n: "i32", hs: "i32", rowsP: "i32", scale: "f32" });
+  const { dst, src, rs, n, hs, rowsP, scale } = f.args;
   const [j, d, s, o, panel] = f.locals("i32", 5);
   const sv = f.local("v128");
   f.get(scale).f32x4Splat().set(sv);
@@ -153,10 +150,9 @@ export function packCKernel(): Func {
 }
 
 /** `storeRows(dst, drs, src, srs, n, hs, scale)`: dst row j (hs floats) = src row j · scale. */
-export function storeRowsKernel(): Func {
-  const f = new Func("storeRows", ["i32", "i32", "i32", "i32", "i32", "i32", "f32"]);
-  const [dst, drs, src, srs, n, hs] = f.i32Params(6);
-  const scale = f.param<"f32">(6);
+export function storeRowsKernel() {
+  const f = new Func("storeRows", { dst: "i32", drs: "i32", src: "i32", srs: "i32", n: "i32", hs: "i32", scale: "f32" });
+  const { dst, drs, src, srs, n, hs, scale } = f.args;
   const [j, d, s, o] = f.locals("i32", 4);
   const sv = f.local("v128");
   f.get(scale).f32x4Splat().set(sv);
@@ -180,6 +176,17 @@ export function storeRowsKernel(): Func {
   return f;
 }
 
+/** The helpers the attention drivers call, with their parameter names. */
+export interface AttnLib {
+  zero: CalleeOf<typeof zeroKernel>;
+  packT: CalleeOf<typeof packTKernel>;
+  packC: CalleeOf<typeof packCKernel>;
+  storeRows: CalleeOf<typeof storeRowsKernel>;
+  micro1: CalleeOf<typeof microKernel>;
+  micro3: CalleeOf<typeof microKernel>;
+  micro5: CalleeOf<typeof microKernel>;
+}
+
 /**
  * Word indices of the attention call descriptor (i32s in the heap). Pointers address element
  * (0, 0, 0, 0) of each (B, heads, T, hs) array; `xB`, `xH`, `xT` are its strides, all in bytes.
@@ -196,53 +203,3 @@ export const DESC = {
 export const DESC_WORDS = 56;
 /** A descriptor field name. */
 export type DescField = keyof typeof DESC;
-
-/** Declares one i32 local per named descriptor field, loaded from `desc` (scratch fields made absolute). */
-export function loadDesc<K extends DescField>(f: Func, desc: Local<"i32">, scratch: Local<"i32">, names: readonly K[]): Record<K, Local<"i32">> {
-  const out = {} as Record<K, Local<"i32">>;
-  for (const n of names) {
-    const l = f.local("i32");
-    f.get(desc).i32Load(DESC[n] * 4);
-    if (DESC[n] >= DESC.Kp) f.get(scratch).i32Add();
-    f.set(l);
-    out[n] = l;
-  }
-  return out;
-}
-
-/** Block-relative loop state shared by the forward and backward drivers. */
-export interface BlockVars {
-  i0: Local<"i32">;
-  nr: Local<"i32">;
-  j0: Local<"i32">;
-  nb: Local<"i32">;
-  /** Tk − Tq: query i sees keys j ≤ i + off. */
-  off: Local<"i32">;
-  causal: Local<"i32">;
-  tmp: Local<"i32">;
-  tmp2: Local<"i32">;
-}
-
-/**
- * Pushes the block-relative index of the last key that block row `r` (pushed by `row`) may see,
- * `min(i0 + r + off − j0, nb − 1)` when causal, else `nb − 1`; negative when it sees none.
- */
-export function emitLastKey(f: Func, v: BlockVars, row: (f: Func) => void): Func {
-  f.get(v.nb).i32(1).i32Sub().set(v.tmp);
-  f.get(v.causal).if((g) => {
-    g.get(v.i0);
-    row(g);
-    g.i32Add().get(v.off).i32Add().get(v.j0).i32Sub().set(v.tmp2);
-    minI32(g, v.tmp2, v.tmp).set(v.tmp);
-  });
-  return f.get(v.tmp);
-}
-
-/** Sets `cols` to the key columns computed for the 4-row panel starting at block row `rp`: a multiple of 8, or 0. */
-export function emitCols(f: Func, v: BlockVars, rp: Local<"i32">, cols: Local<"i32">): Func {
-  // the panel's last row is min(rp + 3, nr − 1)
-  emitLastKey(f, v, (g) => {
-    g.get(rp).i32(3).i32Add().get(v.nr).i32(1).i32Sub().get(rp).i32(3).i32Add().get(v.nr).i32(1).i32Sub().i32LtS().select();
-  }).set(cols);
-  return f.get(cols).i32(8).i32Add().i32(-8).i32And().i32(0).get(cols).i32(0).i32GeS().select().set(cols);
-}

@@ -4,8 +4,7 @@
  * after Goto & van de Geijn, "Anatomy of high-performance matrix multiplication" (BLIS), with a
  * 4×8 register tile (8 f32x4 accumulators + 2 B vectors + 1 broadcast fit V8's 16 xmm registers).
  */
-import { Func, type Local } from "./assembler.js";
-import type { FuncIndex } from "./attention-fwd-simd.js";
+import { type Callee, Func, type Local } from "./assembler.js";
 
 /** Register tile: MR rows of A × NR columns of B (NR = two f32x4 vectors). */
 export const MR = 4;
@@ -136,11 +135,18 @@ function copyTile(f: Func, c: I32, ldc: I32, tile: I32, mr: I32, nr: I32, r: I32
   );
 }
 
+/** The helpers `gemm` calls. */
+export interface GemmLib {
+  micro: Callee;
+  packA: Callee;
+  packB: Callee;
+}
+
 /**
  * `gemm(c, ldc, a, aRs, aCs, b, bRs, bCs, M, N, K, accumulate, scratch)`: C (+)= A·B with element
  * strides in bytes (A(i,k) at a + i·aRs + k·aCs, B(k,j) at b + k·bRs + j·bCs).
  */
-export function gemmDriver(id: FuncIndex): Func {
+export function gemmDriver(lib: GemmLib): Func {
   const { MC, KC, NC } = BLOCKS;
   const f = new Func("gemm", Array<"i32">(13).fill("i32"));
   const [c, ldc, a, aRs, aCs, b, bRs, bCs, M, N, K, accum, scratch] = f.i32Params(13);
@@ -154,11 +160,11 @@ export function gemmDriver(id: FuncIndex): Func {
     g.for(jc, (h) => h.i32(0), (h) => h.get(N), NC, (h) => {
       min(h, (x) => x.i32(NC), (x) => x.get(N).get(jc).i32Sub()).set(nc);
       h.get(bp).get(b).get(pc).get(bRs).i32Mul().i32Add().get(jc).get(bCs).i32Mul().i32Add();
-      h.get(bCs).get(bRs).get(nc).get(kc).call(id("packB"));
+      h.get(bCs).get(bRs).get(nc).get(kc).call(lib.packB);
       h.for(ic, (x) => x.i32(0), (x) => x.get(M), MC, (x) => {
         min(x, (y) => y.i32(MC), (y) => y.get(M).get(ic).i32Sub()).set(mc);
         x.get(ap).get(a).get(ic).get(aRs).i32Mul().i32Add().get(pc).get(aCs).i32Mul().i32Add();
-        x.get(aRs).get(aCs).get(mc).get(kc).call(id("packA"));
+        x.get(aRs).get(aCs).get(mc).get(kc).call(lib.packA);
         x.for(j, (y) => y.i32(0), (y) => y.get(nc), NR, (y) => {
           min(y, (z) => z.i32(NR), (z) => z.get(nc).get(j).i32Sub()).set(nr);
           y.for(i, (z) => z.i32(0), (z) => z.get(mc), MR, (z) => {
@@ -169,7 +175,7 @@ export function gemmDriver(id: FuncIndex): Func {
               w.get(bp).get(j).get(kc).i32Mul().i32(4).i32Mul().i32Add().get(cp);
               if (typeof ld === "number") w.i32(ld);
               else w.get(ld);
-              w.get(load).call(id("micro"));
+              w.get(load).call(lib.micro);
             };
             z.get(mr).i32(MR).i32Eq().get(nr).i32(NR).i32Eq().i32And().if(
               (w) => args(w, cc, ldc),

@@ -3,7 +3,7 @@
  * gate, cross-entropy, RMSNorm, LayerNorm, RoPE, add, GELU, embedding, AdamW, sum of squares) assembled together, behind a single entry
  * `run(op, a0, …, a11, scratch)` that the main thread and every worker call.
  */
-import { assemble, Func, type Local } from "./assembler.js";
+import { assemble, type Callee, Func, link, type Local } from "./assembler.js";
 import { addKernel } from "./add-simd.js";
 import { BC, microKernel as attnMicro, packCKernel, packTKernel, storeRowsKernel, zeroKernel } from "./attention-parts.js";
 import { attentionBackwardKernel } from "./attention-bwd-simd.js";
@@ -35,23 +35,17 @@ const ENTRIES: readonly [string, number, boolean][] = [
 /** Every function of the module, in index order (helpers first, then the entries, then `run`): profiles name wasm functions by index. */
 export const FUNCTION_NAMES: readonly string[] = ["micro", "packA", "packB", "micro1", "micro3", "micro5", "zero", "packT", "packC", "storeRows", ...ENTRIES.map(([n]) => n), "run"];
 
-function id(name: string): number {
-  const i = FUNCTION_NAMES.indexOf(name);
-  if (i < 0) throw new Error(`kernel module: no function ${name}`);
-  return i;
-}
-
 /** `run(op, a0, …, a11, scratch)`: calls entry `op` with its leading arguments (and `scratch` if it takes one). */
-function runKernel(): Func {
+function runKernel(entries: readonly Callee[]): Func {
   const f = new Func("run", Array<"i32">(RUN_ARGS + 2).fill("i32"));
   const [op, ...a] = f.i32Params(RUN_ARGS + 2) as Local<"i32">[];
   const scratch = a[RUN_ARGS]!;
   const dispatch = (g: Func, k: number): void => {
-    const [name, n, usesScratch] = ENTRIES[k]!;
+    const [, n, usesScratch] = ENTRIES[k]!;
     const call = (h: Func) => {
       for (let i = 0; i < n; i++) h.get(a[i]!);
       if (usesScratch) h.get(scratch);
-      h.call(id(name));
+      h.call(entries[k]!);
     };
     if (k === ENTRIES.length - 1) call(g);
     else g.get(op!).i32(k).i32Eq().if(call, (h) => dispatch(h, k + 1));
@@ -62,15 +56,20 @@ function runKernel(): Func {
 
 /** Assembles the runtime's module (functions in `FUNCTION_NAMES` order) importing a shared memory of at most `maxPages`. */
 export function kernelModuleBytes(maxPages: number): Uint8Array {
-  const funcs = [
-    microKernel(), packKernel("packA", MR), packKernel("packB", NR),
-    attnMicro("micro1", 4, 16), attnMicro("micro3", BC * 4, 4), attnMicro("micro5", 4, BC * 4),
-    zeroKernel(), packTKernel(), packCKernel(), storeRowsKernel(),
-    gemmDriver(id), attentionForwardKernel(id), attentionBackwardKernel(id), siluMulForwardKernel(), siluMulBackwardKernel(), crossEntropyKernel(),
+  const helpers = {
+    micro: microKernel(), packA: packKernel("packA", MR), packB: packKernel("packB", NR),
+    micro1: attnMicro("micro1", 4, 16), micro3: attnMicro("micro3", BC * 4, 4), micro5: attnMicro("micro5", 4, BC * 4),
+    zero: zeroKernel(), packT: packTKernel(), packC: packCKernel(), storeRows: storeRowsKernel(),
+  };
+  const lib = link(helpers);
+  const entries: Func[] = [
+    gemmDriver(lib), attentionForwardKernel(lib), attentionBackwardKernel(lib), siluMulForwardKernel(), siluMulBackwardKernel(), crossEntropyKernel(),
     rmsNormForwardKernel(), rmsNormBackwardKernel(), rmsNormWeightGradKernel(), ropeKernel(), addKernel(), geluForwardKernel(), geluBackwardKernel(),
     layerNormForwardKernel(), layerNormBackwardKernel(), layerNormParamGradKernel(), embeddingForwardKernel(), embeddingBackwardKernel(),
-    adamwKernel(), sumSquaresKernel(), runKernel(),
+    adamwKernel(), sumSquaresKernel(),
   ];
+  const first = Object.keys(helpers).length;
+  const funcs: Func[] = [...Object.values(helpers), ...entries, runKernel(entries.map((func, i) => ({ index: first + i, func })))];
   funcs.forEach((fn, i) => {
     if (fn.name !== FUNCTION_NAMES[i]) throw new Error(`kernel module: function ${i} is ${fn.name}, expected ${FUNCTION_NAMES[i]}`);
   });
