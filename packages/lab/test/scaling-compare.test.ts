@@ -64,6 +64,23 @@ describe("compareReports", () => {
   });
 });
 
+describe("compareReports settings", () => {
+  it("lists the settings the two plans differ in, and warns when validation loss was measured differently", () => {
+    const root = tempRunDir();
+    const [a, b] = [report(join(root, "a"), 0.6, 0.9), report(join(root, "b"), 0.6, 0.9)];
+    writeFileSync(join(a, "plan.json"), JSON.stringify({ format: "kiln.scaling-plan/1", config: { name: "full", ladder: [1], train: { evalSequences: 64, batchSize: 4 } } }));
+    writeFileSync(join(b, "plan.json"), JSON.stringify({ kind: "scaling", meta: { config: { name: "full", ladder: [2], train: { evalSequences: 1024, batchSize: 4 }, lrSweep: { factors: [0.5, 1] } } } }));
+    const fail = (m: string) => new Error(m);
+    const md = compareReports(readReport(a, fail), readReport(b, fail), ["old", "new"], "c");
+    expect(md).toContain("Settings that differ (old → new): train.evalSequences 64 → 1024; lrSweep.factors unset → [0.5,1].");
+    expect(md).toContain("**The two measure validation loss differently**");
+    writeFileSync(join(b, "plan.json"), JSON.stringify({ meta: { config: { name: "x", train: { evalSequences: 64, batchSize: 4 } } } }));
+    const same = compareReports(readReport(a, fail), readReport(b, fail), ["old", "new"], "c");
+    expect(same).toContain("The two sweeps were planned from the same settings (ladder aside).");
+    expect(same).not.toContain("measure validation loss differently");
+  });
+});
+
 describe("kiln scaling compare", () => {
   it("writes the comparison to --out, or prints it", async () => {
     const root = tempRunDir();
