@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { ConfigError, formatDuration, writeFileAtomic, intFlag, numFlag, Progress, UsageError, type Command } from "@kiln/train";
+import { ConfigError, formatDuration, intFlag, numFlag, Progress, UsageError, writeFileAtomic, type Command } from "@kiln/train";
 import { analyzeScaling, CHINCHILLA_GRID, COARSE_GRID, readPointsCsv, type AnalysisOptions } from "../fit/index.js";
 import { readPlan, readResult, writePlan, type Plan } from "../queue/plan-dir.js";
 import { firstDifference } from "../queue/same-config.js";

@@ -22,8 +22,6 @@ export interface ReportReading {
   points: number;
   /** Quantity name → estimate (absent: the report has no such fit). */
   estimates: Map<string, Estimate>;
-  /** Size (rung) → its parameter count and the peak learning rates its fitted runs trained at. */
-  lrs: Map<string, { N: number; lrs: number[] }>;
   /** Run (its id without a learning-rate tag: budget and size) → its point, steps and peak learning rate (from runs.csv). */
   runs: Map<string, SweepRun>;
   verdicts: { title: string; status: string }[];
@@ -33,6 +31,8 @@ export interface ReportReading {
 
 /** One finished run of a sweep, as runs.csv has it. */
 export interface SweepRun {
+  /** The model size's name. */
+  rung: string;
   N: number;
   D: number;
   C: number;
@@ -74,7 +74,7 @@ export function readReport(dir: string, fail: (message: string) => Error): Repor
   put("log-residual RMSE", law?.["logRmse"], null);
   put("holdout relative error", obj(fit["holdout"])?.["relError"], null);
   const verdicts = (Array.isArray(fit["verdicts"]) ? fit["verdicts"] : []).map(obj).filter((v): v is Json => v !== null).map((v) => ({ title: String(v["title"]), status: String(v["status"]) }));
-  return { dir, points: fit["points"].length, estimates, verdicts, settings: readSettings(join(dir, "plan.json")), ...readRuns(join(dir, "runs.csv")) };
+  return { dir, points: fit["points"].length, estimates, verdicts, settings: readSettings(join(dir, "plan.json")), runs: readRuns(join(dir, "runs.csv")) };
 }
 
 /** The sweep config in a plan.json (this kiln's `meta.config`, an older kiln's `config`), flattened; the ladder and name left out. */
@@ -96,9 +96,9 @@ function readSettings(path: string): Map<string, string> {
   return out;
 }
 
-/** The runs in `runs.csv` by id, and by size N with the sorted distinct learning rates (both empty when the file or its columns are absent). */
-function readRuns(path: string): Pick<ReportReading, "lrs" | "runs"> {
-  const out: Pick<ReportReading, "lrs" | "runs"> = { lrs: new Map(), runs: new Map() };
+/** The runs in `runs.csv` by key (empty when the file or its columns are absent). */
+function readRuns(path: string): Map<string, SweepRun> {
+  const out = new Map<string, SweepRun>();
   if (!existsSync(path)) return out;
   const [head, ...rows] = readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
   const header = splitCsvLine(head ?? "");
@@ -109,12 +109,20 @@ function readRuns(path: string): Pick<ReportReading, "lrs" | "runs"> {
     const get = (k: string) => cells[col[k]!] ?? "";
     const lr = Number(get("lr"));
     if (!Number.isFinite(lr)) continue;
-    out.runs.set(runKey(get("id")), { N: Number(get("N")), D: Number(get("D")), C: Number(get("C")), loss: Number(get("loss")), steps: Number(get("steps")), lr });
-    const size = out.lrs.get(get("rung")) ?? { N: Number(get("N")), lrs: [] };
-    if (!size.lrs.includes(lr)) size.lrs.push(lr);
-    size.lrs.sort((x, y) => x - y);
-    out.lrs.set(get("rung"), size);
+    out.set(runKey(get("id")), { rung: get("rung"), N: Number(get("N")), D: Number(get("D")), C: Number(get("C")), loss: Number(get("loss")), steps: Number(get("steps")), lr });
   }
+  return out;
+}
+
+/** Size → its parameter count and the sorted distinct peak learning rates its runs trained at. */
+function sizeLrs(runs: Map<string, SweepRun>): Map<string, { N: number; lrs: number[] }> {
+  const out = new Map<string, { N: number; lrs: number[] }>();
+  for (const r of runs.values()) {
+    const size = out.get(r.rung) ?? { N: r.N, lrs: [] };
+    if (!size.lrs.includes(r.lr)) size.lrs.push(r.lr);
+    out.set(r.rung, size);
+  }
+  for (const size of out.values()) size.lrs.sort((x, y) => x - y);
   return out;
 }
 
@@ -149,11 +157,12 @@ export function compareReports(a: ReportReading, b: ReportReading, labels: [stri
     }),
     "",
   ];
-  const N = (s: string) => (a.lrs.get(s) ?? b.lrs.get(s))!.N;
-  const sizes = [...new Set([...a.lrs.keys(), ...b.lrs.keys()])].sort((x, y) => N(x) - N(y));
+  const [sa, sb] = [sizeLrs(a.runs), sizeLrs(b.runs)];
+  const N = (s: string) => (sa.get(s) ?? sb.get(s))!.N;
+  const sizes = [...new Set([...sa.keys(), ...sb.keys()])].sort((x, y) => N(x) - N(y));
   if (sizes.length > 0) {
-    const lrs = (r: ReportReading, s: string) => r.lrs.get(s)?.lrs.map((v) => v.toPrecision(3)).join(", ") ?? "—";
-    L.push("## Peak learning rate by size", "", `| size | ${la} | ${lb} |`, "|---|---|---|", ...sizes.map((s) => `| ${s} | ${lrs(a, s)} | ${lrs(b, s)} |`), "");
+    const lrs = (by: typeof sa, s: string) => by.get(s)?.lrs.map((v) => v.toPrecision(3)).join(", ") ?? "—";
+    L.push("## Peak learning rate by size", "", `| size | ${la} | ${lb} |`, "|---|---|---|", ...sizes.map((s) => `| ${s} | ${lrs(sa, s)} | ${lrs(sb, s)} |`), "");
   }
   const shared = [...a.runs.keys()].filter((id) => b.runs.has(id));
   if (shared.length > 0) {
