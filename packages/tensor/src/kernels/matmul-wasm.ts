@@ -6,12 +6,15 @@
 import { checkGemmArgs, type GemmOptions } from "./matmul-js.js";
 import { MR, NR } from "./wasm/matmul-simd.js";
 import { OP } from "./wasm/module.js";
-import { callWasm, wasmParts } from "../runtime/wasm.js";
+import { callWasm, TASKS_PER_THREAD, wasmThreads } from "../runtime/wasm.js";
+
+/** Output rows (or columns) a GEMM task keeps at least when cut finer than one per thread: each task packs the whole other operand, so this bounds that repacking to under 1%. */
+export const GEMM_TASK_MIN = 128;
 
 /**
  * `out[M,N] (+)= op(a) · op(b)` in float32 with the WASM SIMD kernel on up to `threads` threads.
  * Operands outside the wasm heap are copied in (and `out` back out). Returns the number of
- * threads that took part (fewer than asked while workers start up). Throws `HeapFullError`.
+ * tasks the work was cut into (one while workers start up). Throws `HeapFullError`.
  */
 export function gemmWasm(out: Float32Array, a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, M: number, K: number, N: number, opts: GemmOptions = {}, threads = 1): number {
   const outOffset = opts.outOffset ?? 0;
@@ -32,7 +35,8 @@ export function gemmWasm(out: Float32Array, a: Float32Array, aOffset: number, b:
   const byRows = M >= N;
   const [len, tile] = byRows ? [M, MR] : [N, NR];
   const tiles = Math.ceil(len / tile);
-  const parts = Math.min(threads <= 1 ? 1 : wasmParts(threads), tiles);
+  const t = threads <= 1 ? 1 : wasmThreads(threads);
+  const parts = Math.min(tiles, Math.max(t, Math.min(t * TASKS_PER_THREAD, Math.floor(len / GEMM_TASK_MIN))));
   const operands = [
     { arr: a, lo: aOffset, hi: aOffset + M * K, input: true, output: false },
     { arr: b, lo: bOffset, hi: bOffset + K * N, input: true, output: false },

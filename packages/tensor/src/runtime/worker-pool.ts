@@ -1,12 +1,15 @@
 /**
  * @file A worker_threads pool for synchronous kernels: every worker instantiates the same wasm
- * module on the same shared memory; the main thread posts int32 argument lists through a shared
- * mailbox, runs one share itself, then blocks in `Atomics.wait` (allowed on Node's main thread)
- * until the workers are done. Workers are `unref()`'d so they never keep the process alive.
+ * module on the same shared memory. A job is a list of independent tasks (int32 argument lists)
+ * written to a shared table; the main thread wakes the workers and then every thread, itself
+ * included, takes the next untaken task until none are left (an atomic counter), so a worker the
+ * OS runs late simply takes fewer. The main thread returns once every task has finished, blocking
+ * in `Atomics.wait` (allowed on Node's main thread). Workers are `unref()`'d so they never keep
+ * the process alive.
  */
 import { Worker } from "node:worker_threads";
 import type { WasmMemory, WasmModule } from "../kernels/wasm/assembler.js";
-import { ARGS, DONE, MAX_ARGS, NARGS, SEQ, SLOT, STATUS, WORKER_SOURCE } from "./worker-source.js";
+import { COUNT, CTL_WORDS, FAILED, FINISHED, JOB, MAX_ARGS, MAX_TASKS, MAX_WORKERS, NEXT, READY, TASK_WORDS, TASKS, WORKER_SOURCE } from "./worker-source.js";
 
 /** What every worker runs: export `entry` of `module`, called with a job's args plus its scratch pointer. */
 export interface PoolSpec {
@@ -17,13 +20,21 @@ export interface PoolSpec {
   scratch: (thread: number) => number;
 }
 
-const MAX_WORKERS = 255;
 /** How long the main thread busy-waits for workers before sleeping in `Atomics.wait`. */
 const SPIN_MS = 1;
 
+/** Takes the next untaken task of job `job` from `ctl`, or -1 when none is left (WORKER_SOURCE's `claim`, for the main thread). */
+function claim(ctl: Int32Array, job: number): number {
+  for (;;) {
+    const v = Atomics.load(ctl, NEXT);
+    if (v >>> 16 !== (job & 0xffff) || (v & 0xffff) >= ctl[COUNT]!) return -1;
+    if (Atomics.compareExchange(ctl, NEXT, v, v + 1) === v) return v & 0xffff;
+  }
+}
+
 /** A pool of wasm workers serving synchronous calls of one export. */
 export class WorkerPool {
-  private readonly ctl = new Int32Array(new SharedArrayBuffer((MAX_WORKERS + 1) * SLOT * 4));
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
   private readonly workers: Worker[] = [];
 
   /** Creates an empty pool; `grow` starts workers. */
@@ -39,25 +50,23 @@ export class WorkerPool {
     if (n > MAX_WORKERS) throw new RangeError(`WorkerPool: at most ${MAX_WORKERS} workers, asked for ${n}`);
     while (this.workers.length < n) {
       const slot = this.workers.length + 1;
-      this.ctl[slot * SLOT + SEQ] = 0;
-      this.ctl[slot * SLOT + DONE] = -1;
+      this.ctl[READY + slot] = -1;
       const { module, memory, entry } = this.spec;
       const workerData = { module, memory, ctl: this.ctl, slot, scratch: this.spec.scratch(slot), entry };
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: [] });
       w.on("error", (err) => {
         console.error(`kiln: worker ${slot} failed, continuing without it: ${String(err)}`);
+        this.ctl[READY + slot] = 0;
       });
       w.unref();
       this.workers.push(w);
     }
   }
 
-  /** Slots (1-based) of the workers that are started and idle. */
-  idle(): number[] {
+  /** Slots (1-based) of the workers that have started and serve jobs. */
+  ready(): number[] {
     const out: number[] = [];
-    for (let s = 1; s <= this.workers.length; s++) {
-      if (Atomics.load(this.ctl, s * SLOT + DONE) === Atomics.load(this.ctl, s * SLOT + SEQ)) out.push(s);
-    }
+    for (let s = 1; s <= this.workers.length; s++) if (Atomics.load(this.ctl, READY + s) === 1) out.push(s);
     return out;
   }
 
@@ -65,56 +74,52 @@ export class WorkerPool {
   waitReady(timeoutMs = 10_000): boolean {
     const end = performance.now() + timeoutMs;
     for (let s = 1; s <= this.workers.length; s++) {
-      const i = s * SLOT + DONE;
-      while (Atomics.load(this.ctl, i) === -1) {
+      while (Atomics.load(this.ctl, READY + s) === -1) {
         const left = end - performance.now();
         if (left <= 0) return false;
-        Atomics.wait(this.ctl, i, -1, left);
+        Atomics.wait(this.ctl, READY + s, -1, left);
       }
     }
     return true;
   }
 
   /**
-   * Runs `tasks[0]` (and any task no idle worker takes) on this thread through `local`, the rest
-   * on idle workers, and returns when all are finished.
+   * Runs every task — the arguments of one call of the entry, before the running thread's scratch
+   * pointer — and returns when all have finished. This thread takes part through `local`; ready
+   * workers take whatever it has not taken yet. With no ready worker, all run here.
    */
   run(tasks: readonly (readonly number[])[], local: (args: readonly number[]) => void): void {
-    const idle = this.idle();
-    const posted: number[] = [];
-    let t = 1;
-    for (const s of idle) {
-      if (t >= tasks.length) break;
-      const args = tasks[t++]!;
+    if (tasks.length > MAX_TASKS) throw new RangeError(`WorkerPool: at most ${MAX_TASKS} tasks, got ${tasks.length}`);
+    const ctl = this.ctl;
+    Atomics.store(ctl, NEXT, -1); // no claim of the previous job can succeed while the table is rewritten
+    tasks.forEach((args, i) => {
       if (args.length > MAX_ARGS) throw new RangeError(`WorkerPool: at most ${MAX_ARGS} args, got ${args.length}`);
-      const base = s * SLOT;
-      this.ctl[base + NARGS] = args.length;
-      for (let i = 0; i < args.length; i++) this.ctl[base + ARGS + i] = args[i]!;
-      Atomics.add(this.ctl, base + SEQ, 1);
-      Atomics.notify(this.ctl, base + SEQ);
-      posted.push(s);
-    }
+      const at = TASKS + i * TASK_WORDS;
+      ctl[at] = args.length;
+      for (let a = 0; a < args.length; a++) ctl[at + 1 + a] = args[a]!;
+    });
+    ctl[COUNT] = tasks.length;
+    ctl[FINISHED] = 0;
+    ctl[FAILED] = 0;
+    const job = (ctl[JOB]! + 1) | 0;
+    Atomics.store(ctl, NEXT, (job & 0xffff) << 16);
+    Atomics.store(ctl, JOB, job);
+    if (tasks.length > 1) Atomics.notify(ctl, JOB, tasks.length - 1);
     let error: unknown = null;
-    try {
-      if (tasks.length > 0) local(tasks[0]!);
-      for (; t < tasks.length; t++) local(tasks[t]!);
-    } catch (err) {
-      error = err;
-    }
-    let failed = 0;
-    const spinEnd = performance.now() + SPIN_MS;
-    for (const s of posted) {
-      const base = s * SLOT;
-      const seq = Atomics.load(this.ctl, base + SEQ);
-      // NOTE: spin first: a sleeping main thread takes another ~20 µs to be woken by the worker
-      while (Atomics.load(this.ctl, base + DONE) !== seq && performance.now() < spinEnd);
-      for (let d = Atomics.load(this.ctl, base + DONE); d !== seq; d = Atomics.load(this.ctl, base + DONE)) {
-        Atomics.wait(this.ctl, base + DONE, d);
+    for (let i = claim(ctl, job); i >= 0; i = claim(ctl, job)) {
+      try {
+        if (error === null) local(tasks[i]!);
+      } catch (err) {
+        error = err; // the rest of this thread's tasks are skipped; the workers' still finish
       }
-      if (this.ctl[base + STATUS] !== 0) failed = s;
+      Atomics.add(ctl, FINISHED, 1);
     }
+    const spinEnd = performance.now() + SPIN_MS;
+    // NOTE: spin first: a sleeping main thread takes another ~20 µs to be woken by the worker
+    while (Atomics.load(ctl, FINISHED) !== tasks.length && performance.now() < spinEnd);
+    for (let d = Atomics.load(ctl, FINISHED); d !== tasks.length; d = Atomics.load(ctl, FINISHED)) Atomics.wait(ctl, FINISHED, d);
     if (error !== null) throw error;
-    if (failed !== 0) throw new Error(`WorkerPool: the job on worker ${failed} failed (see stderr)`);
+    if (ctl[FAILED] !== 0) throw new Error(`WorkerPool: a task on worker ${ctl[FAILED]} failed (see stderr)`);
   }
 
   /** Stops every worker (tests only: unref'd workers never hold the process open). */
