@@ -84,7 +84,13 @@ function matmulNd(a: Tensor, b: Tensor, shownA: Tensor, shownB: Tensor): Tensor 
       const da = a.requiresGrad ? sumTo(matmulNd(g, bt, g, bt), a.shape) : null;
       let db: Tensor | null = null;
       if (b.requiresGrad) {
-        if (b.ndim === 2 && a.ndim > 2) {
+        if (b.ndim === 2 && layout(b) === "T") {
+          // b is a transposed view (a Linear's weight.t()): compute dBᵀ = gᵀ·A in the layout b's
+          // storage has, so the gradient the view passes back to its base is contiguous
+          const a2 = a.reshape([-1, K]);
+          const gt = g.reshape([-1, N]).transpose(0, 1);
+          db = matmulNd(gt, a2, gt, a2).transpose(0, 1);
+        } else if (b.ndim === 2 && a.ndim > 2) {
           // dB = Σ_batch Aᵀ·g = (A as [batch·M, K])ᵀ · (g as [batch·M, N])
           const af = a.reshape([-1, K]).transpose(0, 1);
           db = matmulNd(af, g.reshape([-1, N]), af, g);
