@@ -3,7 +3,7 @@
  * gradients, graph freeing, noGrad/detach, the version counter, deep graphs.
  */
 import { describe, expect, it } from "vitest";
-import { noGrad, ones, randn, tensor, zeros } from "../index.js";
+import { customOp, noGrad, ones, randn, tensor, zeros, type Tensor } from "../index.js";
 
 describe("backward", () => {
   it("accumulates into .grad across calls and with fan-out", () => {
@@ -95,5 +95,32 @@ describe("backward", () => {
     const b = tensor([3, 4], { requiresGrad: true });
     a.add(b).sum().backward();
     expect(a.grad!.storage).not.toBe(b.grad!.storage);
+  });
+
+  it("gives a leaf a gradient only the pass could reach as it is, and copies one anything else holds", () => {
+    let made: Tensor | null = null;
+    // backward makes one fresh tensor and returns it for both inputs (and, for this test only, keeps it)
+    const both = customOp({
+      name: "sumTwice",
+      forward: (_, a: Tensor, b: Tensor) => a.add(b),
+      backward: (_, g) => {
+        made = g.mul(2);
+        return [made, made];
+      },
+    });
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    both(a, b).backward(tensor([1, 10]));
+    expect(a.grad!.storage).toBe(made!.storage); // taken without a copy
+    expect(b.grad!.storage).not.toBe(a.grad!.storage); // the second leaf's is a copy
+    noGrad(() => a.grad!.mul_(0));
+    expect(b.grad!.toArray()).toEqual([2, 20]);
+    // the tensor the user passes as the upstream gradient is never taken
+    const x = tensor([1, 2], { requiresGrad: true });
+    const seed = tensor([5, 6]);
+    x.backward(seed);
+    expect(x.grad!.storage).not.toBe(seed.storage);
+    noGrad(() => x.grad!.mul_(0));
+    expect(seed.toArray()).toEqual([5, 6]);
   });
 });

@@ -47,8 +47,9 @@ function topoOrder(root: Node): Node[] {
 
 function accumulateLeaf(leaf: Tensor, g: Tensor, r: Recycler): void {
   const old = leaf.grad;
-  // NOTE: a backward rule may return its upstream gradient itself; copy so no two leaves share a buffer
-  leaf.grad = old === null ? copyOf(g) : add(old, g);
+  // NOTE: a backward rule may return its upstream gradient itself (or one tensor for two inputs):
+  // a gradient anything else still holds is copied, so no two leaves share a buffer
+  leaf.grad = old !== null ? add(old, g) : r.unshared(g) ? g : copyOf(g);
   r.hold(leaf.grad);
   if (old !== null) r.drop(old);
 }

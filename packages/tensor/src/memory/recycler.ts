@@ -64,13 +64,27 @@ export class Recycler {
     }
   }
 
-  /** Returns every storage made by this pass that no use holds to the pool. */
-  sweep(): void {
+  /**
+   * Whether `t` is the whole of a contiguous storage this pass made that no use holds: only the
+   * pass can reach it, so it can become a leaf's `.grad` as it is instead of being copied.
+   */
+  unshared(t: Tensor): boolean {
+    this.collectMade();
+    return this.ours.has(t.storage) && !this.uses.has(t.storage) && t.offset === 0 && t.isContiguous && t.numel === t.storage.data.length;
+  }
+
+  // Takes in the storages made since the last look: ours, and candidates for the next sweep.
+  private collectMade(): void {
     for (; this.seen < this.made.length; this.seen++) {
       const s = this.made[this.seen]!;
       this.ours.add(s);
       this.candidates.push(s);
     }
+  }
+
+  /** Returns every storage made by this pass that no use holds to the pool. */
+  sweep(): void {
+    this.collectMade();
     for (const s of this.candidates) {
       if (this.ours.has(s) && !this.uses.has(s)) {
         this.ours.delete(s);
