@@ -36,7 +36,7 @@ export function gemmWasm(out: Float32Array, a: Float32Array, aOffset: number, b:
   const [len, tile] = byRows ? [M, MR] : [N, NR];
   const tiles = Math.ceil(len / tile);
   const t = threads <= 1 ? 1 : wasmThreads(threads);
-  const parts = Math.min(tiles, Math.max(t, Math.min(t * TASKS_PER_THREAD, Math.floor(len / GEMM_TASK_MIN))));
+  const parts = t === 1 ? 1 : Math.min(tiles, Math.max(t, Math.min(t * TASKS_PER_THREAD, Math.floor(len / GEMM_TASK_MIN))));
   const operands = [
     { arr: a, lo: aOffset, hi: aOffset + M * K, input: true, output: false },
     { arr: b, lo: bOffset, hi: bOffset + K * N, input: true, output: false },

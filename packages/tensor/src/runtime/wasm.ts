@@ -241,10 +241,11 @@ function pool(r: Runtime, threads: number): WorkerPool {
 /**
  * Tasks per thread a kernel cuts its work into: threads take tasks in turn, so one the OS runs
  * late (descheduled for a millisecond is common on a shared machine) takes fewer instead of
- * holding the others up. Measured on the tiny training step, 2 threads: 86% of the time the main
- * thread spent waiting went to the 1% of calls where the worker was over 0.2 ms late.
+ * holding the others up (on the tiny training step, 2 threads, 86% of the main thread's waiting
+ * came from the 1% of calls where the worker was over 0.2 ms late). 2 measured best on the tiny
+ * step (1, 2 and 4 per thread, interleaved in one process: 2 was best or within 0.3% in each run; 4 was up to 7% slower).
  */
-export const TASKS_PER_THREAD = 4;
+export const TASKS_PER_THREAD = 2;
 
 /** How many threads can take part in a call: `threads` capped by the pool's ready workers (+1). Starts the workers. */
 export function wasmThreads(threads: number): number {
