@@ -1,7 +1,9 @@
 /** @file Tests of the wasm runtime: its allocator and size classes, views across growth, the typed heap-full error. */
 import { describe, expect, it } from "vitest";
 import { gemmWasm } from "../kernels/matmul-wasm.js";
-import { HeapFullError, heapAllocF32, heapBytes, heapFreeF32, isInHeap, persistentFloat32, sizeClass, tryWasm } from "./wasm.js";
+import { attentionBackwardWasm, attentionForwardWasm } from "../kernels/attention-wasm.js";
+import { rmsNormForwardWasm } from "../kernels/rms-norm.js";
+import { HeapFullError, heapAllocF32, heapBytes, heapFreeF32, isInHeap, persistentFloat32, poolJobs, sizeClass, tryWasm, wasmThreadsReady } from "./wasm.js";
 
 describe("wasm heap", () => {
   it("reuses freed blocks and keeps old views valid when the memory grows", () => {
@@ -51,5 +53,28 @@ describe("tryWasm", () => {
     expect(() => tryWasm(() => {
       throw new RangeError("wasm heap: cannot allocate 64 bytes");
     })).toThrow(RangeError);
+  });
+});
+
+describe("threads", () => {
+  it("a call on one thread never hands work to the pool, even once the workers exist", () => {
+    expect(wasmThreadsReady(2)).toBe(true);
+    const [B, H, T, hs] = [4, 4, 64, 32]; // above every kernel's threading threshold
+    const n = B * H * T * hs;
+    const x = new Float32Array(n).fill(0.5);
+    const st = [0, H * T * hs, T * hs, hs] as const; // contiguous (B, H, T, hs)
+    const g = { B, H, Hkv: H, Tq: T, Tk: T, hs, scale: 0.2, causal: true, q: st, k: st, v: st };
+    const calls = (threads: number) => {
+      gemmWasm(new Float32Array(512 * 256), x, 0, x, 0, 512, 64, 256, {}, threads);
+      const [o, lse] = [new Float32Array(n), new Float32Array(B * H * T)];
+      attentionForwardWasm(o, lse, x, x, x, g, threads);
+      attentionBackwardWasm(new Float32Array(n), new Float32Array(n), new Float32Array(n), x, o, lse, x, x, x, g, threads);
+      rmsNormForwardWasm(new Float32Array(n), new Float32Array(n / 64), x, null, n / 64, 64, 1e-5, threads);
+    };
+    const before = poolJobs();
+    calls(1);
+    expect(poolJobs()).toBe(before);
+    calls(2);
+    expect(poolJobs()).toBeGreaterThan(before); // and the same calls on two threads do use it
   });
 });

@@ -259,6 +259,11 @@ export function wasmParts(threads: number): number {
   return t === 1 ? 1 : t * TASKS_PER_THREAD;
 }
 
+/** @internal Jobs the worker pool has been given so far (0 before it exists): tests check a 1-thread call posts none. */
+export function poolJobs(): number {
+  return rt?.pool?.jobs ?? 0;
+}
+
 /** Starts the workers for `threads` threads and waits until they are ready (benchmarks, tests). */
 export function wasmThreadsReady(threads: number, timeoutMs = 10_000): boolean {
   const r = state();

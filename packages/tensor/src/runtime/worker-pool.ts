@@ -63,6 +63,11 @@ export class WorkerPool {
     }
   }
 
+  /** Jobs posted so far (tests). */
+  get jobs(): number {
+    return this.ctl[JOB]!;
+  }
+
   /** Slots (1-based) of the workers that have started and serve jobs. */
   ready(): number[] {
     const out: number[] = [];
