@@ -6,17 +6,10 @@
 import type { AttentionGeometry } from "./attention.js";
 import { BC, BR, DESC, DESC_WORDS, type DescField } from "./wasm/attention-parts.js";
 import { OP } from "./wasm/module.js";
-import { callWasm, type Operand, wasmThreads } from "../runtime/wasm.js";
+import { callWasm, wasmParts, type Operand } from "../runtime/wasm.js";
 
 /** Below this many FLOPs an attention call runs on one thread (waking a worker costs ~30 µs). */
 export const ATTENTION_THREAD_MIN_FLOPS = 4_000_000;
-/**
- * Tasks per thread: (batch, kv-head) pairs are independent and a task repacks nothing another
- * did, so attention cuts finer than the runtime's `TASKS_PER_THREAD` (interleaved on the tiny and
- * small steps, 2 threads: 8 per thread was 4-6% faster than 2, the main thread's tail waits on
- * attention backward fell by two thirds).
- */
-export const ATTENTION_TASKS_PER_THREAD = 8;
 
 const ceil8 = (n: number) => Math.ceil(n / 8) * 8;
 
@@ -107,8 +100,7 @@ function scratchBytes(g: AttentionGeometry, backward: boolean, parts: number): n
 }
 
 function partsFor(g: AttentionGeometry, threads: number): number {
-  const t = attentionFlops(g) >= ATTENTION_THREAD_MIN_FLOPS ? wasmThreads(threads) : 1;
-  return t === 1 ? 1 : Math.min(t * ATTENTION_TASKS_PER_THREAD, g.B * g.Hkv);
+  return attentionFlops(g) >= ATTENTION_THREAD_MIN_FLOPS ? Math.min(wasmParts(threads), g.B * g.Hkv) : 1;
 }
 
 /**
