@@ -9,7 +9,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { WasmMemory, WasmModule } from "../kernels/wasm/assembler.js";
-import { COUNT, CTL_WORDS, FAILED, FINISHED, JOB, MAX_ARGS, MAX_TASKS, MAX_WORKERS, NEXT, READY, TASK_WORDS, TASKS, WORKER_SOURCE } from "./worker-source.js";
+import { CLAIM_SOURCE, COUNT, CTL_WORDS, FAILED, FINISHED, JOB, MAX_ARGS, MAX_TASKS, MAX_WORKERS, NEXT, READY, TASK_WORDS, TASKS, WORKER_SOURCE } from "./worker-source.js";
 
 /** What every worker runs: export `entry` of `module`, called with a job's args plus its scratch pointer. */
 export interface PoolSpec {
@@ -23,14 +23,9 @@ export interface PoolSpec {
 /** How long the main thread busy-waits for workers before sleeping in `Atomics.wait`. */
 const SPIN_MS = 1;
 
-/** Takes the next untaken task of job `job` from `ctl`, or -1 when none is left (WORKER_SOURCE's `claim`, for the main thread). */
-function claim(ctl: Int32Array, job: number): number {
-  for (;;) {
-    const v = Atomics.load(ctl, NEXT);
-    if (v >>> 16 !== (job & 0xffff) || (v & 0xffff) >= ctl[COUNT]!) return -1;
-    if (Atomics.compareExchange(ctl, NEXT, v, v + 1) === v) return v & 0xffff;
-  }
-}
+/** Takes the next untaken task of job `job` from `ctl`, or -1 when none is left: the workers' function, compiled here from the same source. */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const claim = new Function(`${CLAIM_SOURCE}\nreturn claim;`)() as (ctl: Int32Array, job: number) => number;
 
 /** A pool of wasm workers serving synchronous calls of one export. */
 export class WorkerPool {

@@ -32,21 +32,24 @@ export const MAX_TASKS = 256;
 export const CTL_WORDS = TASKS + MAX_TASKS * TASK_WORDS;
 
 /**
- * Source of the worker: `workerData = { module, memory, ctl, slot, scratch, entry }`. `claim` is
- * the same function the main thread uses (worker-pool.ts `claim`), repeated here as text.
+ * `claim(ctl, job)`: takes the next untaken task of job `job`, or -1 when none is left. Kept as
+ * source so the workers and the main thread (worker-pool.ts) run the same text.
  */
-export const WORKER_SOURCE = `
-"use strict";
-const { workerData } = require("node:worker_threads");
-const { module, memory, ctl, slot, scratch, entry } = workerData;
-const fn = new WebAssembly.Instance(module, { env: { memory } }).exports[entry];
-function claim(job) {
+export const CLAIM_SOURCE = `function claim(ctl, job) {
   for (;;) {
     const v = Atomics.load(ctl, ${NEXT});
     if (v >>> 16 !== (job & 0xffff) || (v & 0xffff) >= ctl[${COUNT}]) return -1;
     if (Atomics.compareExchange(ctl, ${NEXT}, v, v + 1) === v) return v & 0xffff;
   }
-}
+}`;
+
+/** Source of the worker: `workerData = { module, memory, ctl, slot, scratch, entry }`. */
+export const WORKER_SOURCE = `
+"use strict";
+const { workerData } = require("node:worker_threads");
+const { module, memory, ctl, slot, scratch, entry } = workerData;
+const fn = new WebAssembly.Instance(module, { env: { memory } }).exports[entry];
+${CLAIM_SOURCE}
 const args = [];
 let job = Atomics.load(ctl, ${JOB});
 Atomics.store(ctl, ${READY} + slot, 1);
@@ -54,7 +57,7 @@ Atomics.notify(ctl, ${READY} + slot);
 for (;;) {
   Atomics.wait(ctl, ${JOB}, job);
   job = Atomics.load(ctl, ${JOB});
-  for (let i = claim(job); i >= 0; i = claim(job)) {
+  for (let i = claim(ctl, job); i >= 0; i = claim(ctl, job)) {
     const count = ctl[${COUNT}];
     const at = ${TASKS} + i * ${TASK_WORDS};
     args.length = 0;
