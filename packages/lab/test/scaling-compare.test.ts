@@ -1,7 +1,7 @@
 /**
  * @file `kiln scaling compare A B`: two reports' exponents side by side with
  * their difference, each size's learning rates ordered by size, the checks;
- * a missing or corrupt fit.json and wrong arguments get one line.
+ * a missing or corrupt fit.json, a corrupt plan.json and wrong arguments get one line.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -102,6 +102,11 @@ describe("kiln scaling compare", () => {
     writeFileSync(join(root, "bad", "fit.json"), "{\"points\": [");
     expect(await main(["scaling", "compare", a, join(root, "bad")])).toBe(2);
     expect(err.at(-1)).toMatch(/^kiln scaling: .*bad\/fit\.json: fit\.json is truncated or corrupt \(.*\)$/);
+    // a plan.json that cannot be read is named too (without one there is just nothing to compare)
+    writeFileSync(join(root, "bad", "fit.json"), readFileSync(join(a, "fit.json")));
+    writeFileSync(join(root, "bad", "plan.json"), "{\"meta\": {\"config\":");
+    expect(await main(["scaling", "compare", a, join(root, "bad")])).toBe(2);
+    expect(err.at(-1)).toMatch(/^kiln scaling: .*bad\/plan\.json: plan\.json is truncated or corrupt \(.*\)$/);
     writeFileSync(join(root, "bad", "fit.json"), "{\"law\": null}");
     expect(await main(["scaling", "compare", a, join(root, "bad")])).toBe(2);
     expect(err.at(-1)).toMatch(/not a scaling fit \(no "points" array\)/);

@@ -49,7 +49,7 @@ const obj = (v: unknown): Json | null => (v !== null && typeof v === "object" &&
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const pair = (v: unknown): [number, number] | null => (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number") ? (v as [number, number]) : null);
 
-/** Reads `dir/fit.json` (and `dir/runs.csv` when present); a missing or malformed file is a one-line error naming it. */
+/** Reads `dir/fit.json` (and `dir/plan.json`, `dir/runs.csv` when present); a missing fit or a malformed file is a one-line error naming it. */
 export function readReport(dir: string, fail: (message: string) => Error): ReportReading {
   const fitPath = join(dir, "fit.json");
   const fit = readJsonObject(fitPath, "fit.json", fail, "is truncated or corrupt");
@@ -74,18 +74,18 @@ export function readReport(dir: string, fail: (message: string) => Error): Repor
   put("log-residual RMSE", law?.["logRmse"], null);
   put("holdout relative error", obj(fit["holdout"])?.["relError"], null);
   const verdicts = (Array.isArray(fit["verdicts"]) ? fit["verdicts"] : []).map(obj).filter((v): v is Json => v !== null).map((v) => ({ title: String(v["title"]), status: String(v["status"]) }));
-  return { dir, points: fit["points"].length, estimates, verdicts, settings: readSettings(join(dir, "plan.json")), runs: readRuns(join(dir, "runs.csv")) };
+  return { dir, points: fit["points"].length, estimates, verdicts, settings: readSettings(join(dir, "plan.json"), fail), runs: readRuns(join(dir, "runs.csv")) };
 }
 
-/** The sweep config in a plan.json (this kiln's `meta.config`, an older kiln's `config`), flattened; the ladder and name left out. */
-function readSettings(path: string): Map<string, string> {
+/**
+ * The sweep config in a plan.json (this kiln's `meta.config`, an older kiln's `config`), flattened;
+ * the ladder and name left out. Without a plan.json (a points fit) there is nothing to compare; an
+ * unreadable or corrupt one is a one-line error, not a silently empty comparison.
+ */
+function readSettings(path: string, fail: (message: string) => Error): Map<string, string> {
   const out = new Map<string, string>();
-  let plan: Json | null = null;
-  try {
-    plan = obj(JSON.parse(readFileSync(path, "utf8")));
-  } catch {
-    return out; // no plan (a points fit): nothing to compare
-  }
+  if (!existsSync(path)) return out;
+  const plan = readJsonObject(path, "plan.json", fail, "is truncated or corrupt");
   const config = obj(obj(plan?.["meta"])?.["config"]) ?? obj(plan?.["config"]);
   const walk = (v: unknown, key: string) => {
     const o = obj(v);
