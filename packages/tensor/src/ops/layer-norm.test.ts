@@ -3,7 +3,7 @@
  * `(x − mean) / √(var + eps) · w + b` (biased variance), plus errors.
  */
 import { describe, expect, it } from "vitest";
-import { Generator, layerNorm, randn, type Tensor } from "../index.js";
+import { Generator, layerNorm, memoryStats, randn, type Tensor } from "../index.js";
 
 const composite = (x: Tensor, w: Tensor, b: Tensor, eps: number) =>
   x.sub(x.mean(-1, { keepdim: true })).div(x.var(-1, { keepdim: true, correction: 0 }).add(eps).sqrt()).mul(w).add(b);
@@ -47,7 +47,13 @@ describe("layerNorm", () => {
     expect(y.var(-1, { correction: 0 }).sub(1).abs().max().item()).toBeLessThan(1e-5);
   });
 
-  it("names the op and the shapes on bad input", () => {
-    expect(() => layerNorm(randn([2, 4]), null, randn([5]))).toThrow("layerNorm: bias of shape [5] does not match the last dim of input [2, 4] (expected [4])");
+  it("names the op and the shapes on bad input, before taking any memory", () => {
+    // a large non-contiguous input (its contiguous copy and the output would come from the pool)
+    const [x, w, badBias] = [randn([64, 512]).t(), randn([64]), randn([5])];
+    const taken = () => { const m = memoryStats(); return m.freshBytes + m.reusedBytes + m.slabBytes + m.unpooledBytes; };
+    const before = taken();
+    expect(() => layerNorm(x, w, badBias)).toThrow("layerNorm: bias of shape [5] does not match the last dim of input [512, 64] (expected [64])");
+    expect(() => layerNorm(x, w, null, -1)).toThrow("layerNorm: eps must be ≥ 0, got -1");
+    expect(taken()).toBe(before);
   });
 });

@@ -10,7 +10,7 @@ import { getThreads } from "../kernels/matmul.js";
 import { tryWasm } from "../runtime/wasm.js";
 import type { Tensor } from "../tensor.js";
 import { fromAccumulator } from "./fused-util.js";
-import { checkNormParam, f32, normRows } from "./norm-rows.js";
+import { f32, normRows } from "./norm-rows.js";
 import { contiguousData, uninit } from "./util.js";
 
 /**
@@ -18,9 +18,7 @@ import { contiguousData, uninit } from "./util.js";
  * (biased variance, as `torch.nn.functional.layer_norm`); weight and bias may be null.
  */
 export function layerNorm<D extends DType>(x: Tensor<D>, weight: Tensor<D> | null, bias: Tensor<D> | null = null, eps = 1e-5): Tensor<D> {
-  const { xs, n, rows, y, wasm } = normRows("layerNorm", x, eps);
-  const w = checkNormParam("layerNorm", "weight", weight, x);
-  const b = checkNormParam("layerNorm", "bias", bias, x);
+  const { xs, n, rows, y, w, b, wasm } = normRows("layerNorm", x, eps, weight, bias);
   let mean: Float32Array | Float64Array = new Float32Array(rows);
   let rstd: Float32Array | Float64Array = new Float32Array(rows);
   const onWasm = wasm && tryWasm(() => layerNormForwardWasm(f32(y), mean as Float32Array, rstd as Float32Array, f32(xs), f32(w), f32(b), rows, n, eps, getThreads()));

@@ -10,7 +10,7 @@ import { rmsNormBackward, rmsNormBackwardWasm, rmsNormForward, rmsNormForwardWas
 import { tryWasm } from "../runtime/wasm.js";
 import type { Tensor } from "../tensor.js";
 import { fromAccumulator } from "./fused-util.js";
-import { checkNormParam, f32, normRows } from "./norm-rows.js";
+import { f32, normRows } from "./norm-rows.js";
 import { contiguousData, uninit } from "./util.js";
 
 /**
@@ -18,8 +18,7 @@ import { contiguousData, uninit } from "./util.js";
  * the square root (LLaMA, HF `LlamaRMSNorm`). `weight` is `[n]` or null.
  */
 export function rmsNorm<D extends DType>(x: Tensor<D>, weight: Tensor<D> | null, eps = 1e-6): Tensor<D> {
-  const { xs, n, rows, y, wasm } = normRows("rmsNorm", x, eps);
-  const w = checkNormParam("rmsNorm", "weight", weight, x);
+  const { xs, n, rows, y, w, wasm } = normRows("rmsNorm", x, eps, weight);
   let rstd: Float32Array | Float64Array = new Float32Array(rows);
   if (!(wasm && tryWasm(() => rmsNormForwardWasm(f32(y), rstd as Float32Array, f32(xs), w === null ? null : f32(w), rows, n, eps, getThreads())))) {
     rstd = new Float64Array(rows);
