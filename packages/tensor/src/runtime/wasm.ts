@@ -8,6 +8,7 @@ import { kernelModuleBytes, RUN_ARGS } from "../kernels/wasm/module.js";
 import { SCRATCH_BYTES } from "../kernels/wasm/matmul-simd.js";
 import { type WasmMemory, type WasmModule, wasmApi } from "../kernels/wasm/assembler.js";
 import { WorkerPool } from "./worker-pool.js";
+import { MAX_TASKS } from "./worker-source.js";
 
 const PAGE = 65536;
 /** Upper bound of the shared memory: 2 GiB keeps every byte offset a non-negative i32. */
@@ -253,10 +254,10 @@ export function wasmThreads(threads: number): number {
   return r === null || threads <= 1 ? 1 : Math.min(threads, 1 + pool(r, threads).ready().length);
 }
 
-/** How many independent tasks to cut a kernel's work into on `threads` threads ({@link TASKS_PER_THREAD} per thread that can take part). */
+/** How many independent tasks to cut a kernel's work into on `threads` threads ({@link TASKS_PER_THREAD} per thread that can take part, at most the pool's 256 a job). */
 export function wasmParts(threads: number): number {
   const t = wasmThreads(threads);
-  return t === 1 ? 1 : t * TASKS_PER_THREAD;
+  return t === 1 ? 1 : Math.min(t * TASKS_PER_THREAD, MAX_TASKS);
 }
 
 /** @internal Jobs the worker pool has been given so far (0 before it exists): tests check a 1-thread call posts none. */
