@@ -199,11 +199,12 @@ function staging(r: Runtime, bytes: number): number {
  * Runs tasks of the module's `run` entry with every operand addressable in the heap: arrays in
  * the heap are used in place, others are copied into the staging area (inputs before, outputs
  * back after); `extraBytes` of 64-byte-aligned scratch come first. `body` returns the tasks, each
- * `[op, a0, …]`; with `threads` > 1 (and workers started by {@link wasmParts}) this thread and
- * the workers take them in turn, else all run here.
+ * `[op, a0, …]`. `parts` is the task count the caller cut its work into ({@link wasmParts}, which
+ * is 1 for one thread): above 1 this thread and the pool's workers take the tasks in turn, else
+ * all run here.
  * Throws {@link HeapFullError} (nothing written) when staging does not fit.
  */
-export function callWasm(operands: readonly Operand[], extraBytes: number, threads: number, body: (p: Prepared) => number[][]): void {
+export function callWasm(operands: readonly Operand[], extraBytes: number, parts: number, body: (p: Prepared) => number[][]): void {
   const r = need();
   const inHeap = operands.map((o) => r.buffers.has(o.arr.buffer));
   let bytes = align64(extraBytes);
@@ -222,7 +223,7 @@ export function callWasm(operands: readonly Operand[], extraBytes: number, threa
   });
   const tasks = body({ ptrs, extra, i32: r.i32 });
   for (const t of tasks) while (t.length < RUN_ARGS + 1) t.push(0);
-  if (tasks.length === 1 || threads <= 1 || r.pool === null) {
+  if (tasks.length === 1 || parts <= 1 || r.pool === null) {
     for (const t of tasks) r.run(...t, local);
   } else {
     r.pool.run(tasks, (args) => r.run(...args, local));
