@@ -6,7 +6,7 @@
  * variants of one row alternate, so load from other processes hits them alike).
  * Run: `npx tsx benchmarks/src/fused.ts [--quick]`.
  */
-import { Generator, ones, randn, scaledDotProductAttention, siluMul, type Tensor } from "@kiln/tensor";
+import { Generator, memoryStats, ones, randn, scaledDotProductAttention, siluMul, type Tensor } from "@kiln/tensor";
 // NOTE: the backend switch and thread count are not (yet) part of @kiln/tensor's public index.
 import { getThreads, setBackend, setThreads } from "@kiln/tensor";
 import { warmUpThreads } from "@kiln/tensor";
@@ -23,11 +23,26 @@ interface Variant {
   fn: () => void;
 }
 
-/** Median ms of each variant: warm-up, then round-robin samples until the budget is spent. */
+/**
+ * Median ms of each variant: warm-up, then round-robin samples until the budget is spent. As in
+ * the training-step benchmark, warm-up goes on (up to 40 rounds) until the pool has run a whole
+ * collection cycle without taking fresh memory: first touch of fresh pages (~12 µs per 4 KiB
+ * here) would otherwise be timed — it made siluMul 2048×512 look 3× slower than it is.
+ */
 function medians(variants: Variant[]): number[] {
-  for (const v of variants) {
-    v.setup();
-    for (let i = 0; i < 2; i++) v.fn();
+  let [cycles, cycleFresh, settled] = [memoryStats().collections, 0, false];
+  for (let round = 0; round < 40 && (round < 2 || !settled); round++) {
+    const fresh = memoryStats().freshBytes;
+    for (const v of variants) {
+      v.setup();
+      v.fn();
+    }
+    const m = memoryStats();
+    if (m.collections !== cycles) {
+      settled ||= cycleFresh === 0 && round > 0;
+      [cycles, cycleFresh] = [m.collections, 0];
+    }
+    cycleFresh += m.freshBytes - fresh;
   }
   const samples: number[][] = variants.map(() => []);
   const end = performance.now() + BUDGET_MS;
