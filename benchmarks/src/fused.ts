@@ -10,6 +10,7 @@ import { Generator, memoryStats, ones, randn, scaledDotProductAttention, siluMul
 // NOTE: the backend switch and thread count are not (yet) part of @kiln/tensor's public index.
 import { getThreads, setBackend, setThreads } from "@kiln/tensor";
 import { warmUpThreads } from "@kiln/tensor";
+import { PoolSettling } from "./pool-settling.js";
 import { erf, erfReference } from "../../packages/tensor/src/kernels/math.js";
 
 const quick = process.argv.includes("--quick");
@@ -30,19 +31,14 @@ interface Variant {
  * here) would otherwise be timed — it made siluMul 2048×512 look 3× slower than it is.
  */
 function medians(variants: Variant[]): number[] {
-  let [cycles, cycleFresh, settled] = [memoryStats().collections, 0, false];
-  for (let round = 0; round < 40 && (round < 2 || !settled); round++) {
+  const settling = new PoolSettling();
+  for (let round = 0; round < 40 && (round < 2 || !settling.settled); round++) {
     const fresh = memoryStats().freshBytes;
     for (const v of variants) {
       v.setup();
       v.fn();
     }
-    const m = memoryStats();
-    if (m.collections !== cycles) {
-      settled ||= cycleFresh === 0 && round > 0;
-      [cycles, cycleFresh] = [m.collections, 0];
-    }
-    cycleFresh += m.freshBytes - fresh;
+    settling.record(memoryStats().freshBytes - fresh);
   }
   const samples: number[][] = variants.map(() => []);
   const end = performance.now() + BUDGET_MS;

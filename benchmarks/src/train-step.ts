@@ -8,6 +8,7 @@
 import { Llama } from "@kiln/nn";
 import { AdamW } from "@kiln/optim";
 import { Generator, getThreads, memoryStats, randint, setThreads, warmUpThreads } from "@kiln/tensor";
+import { PoolSettling } from "./pool-settling.js";
 import { STEP_CONFIGS, type StepConfig } from "./step-configs.js";
 
 /** What one benchmarked config reports (also the JSON line of `--json`). */
@@ -51,9 +52,7 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
   const cpuMs: number[] = [];
   let fresh = 0;
   let warm = 0;
-  let settled = false;
-  let cycleFresh = 0;
-  let cycles = memoryStats().collections;
+  const settling = new PoolSettling();
   let timedFrom: ReturnType<typeof memoryStats> | null = null;
   while (samplesMs.length < steps) {
     const at = memoryStats();
@@ -67,11 +66,7 @@ export async function benchStep(name: string, c: StepConfig, steps: number, warm
     const cpu = process.cpuUsage(c0);
     const after = memoryStats();
     const took = after.freshBytes - at.freshBytes;
-    if (after.collections !== cycles) {
-      settled ||= cycleFresh === 0 && cycles > 0;
-      [cycles, cycleFresh] = [after.collections, 0];
-    }
-    cycleFresh += took;
+    const settled = settling.record(took);
     if (samplesMs.length === 0 && (warm < warmup || (warm < maxWarmup && !settled))) warm++;
     else {
       timedFrom ??= at;

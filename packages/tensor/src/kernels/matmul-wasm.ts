@@ -6,7 +6,7 @@
 import { checkGemmArgs, type GemmOptions } from "./matmul-js.js";
 import { MR, NR } from "./wasm/matmul-simd.js";
 import { OP } from "./wasm/module.js";
-import { callWasm, wasmParts, wasmThreads } from "../runtime/wasm.js";
+import { callWasm, partsFor, wasmThreads } from "../runtime/wasm.js";
 
 /** Output rows (or columns) a GEMM task keeps at least when cut finer than one per thread: each task packs the whole other operand, so this bounds that repacking to under 1%. */
 export const GEMM_TASK_MIN = 128;
@@ -35,8 +35,8 @@ export function gemmWasm(out: Float32Array, a: Float32Array, aOffset: number, b:
   const byRows = M >= N;
   const [len, tile] = byRows ? [M, MR] : [N, NR];
   const tiles = Math.ceil(len / tile);
-  const t = threads <= 1 ? 1 : wasmThreads(threads);
-  const parts = t === 1 ? 1 : Math.min(tiles, wasmParts(threads), Math.max(t, Math.floor(len / GEMM_TASK_MIN)));
+  const t = wasmThreads(threads);
+  const parts = Math.min(tiles, partsFor(t), Math.max(t, Math.floor(len / GEMM_TASK_MIN)));
   const operands = [
     { arr: a, lo: aOffset, hi: aOffset + M * K, input: true, output: false },
     { arr: b, lo: bOffset, hi: bOffset + K * N, input: true, output: false },

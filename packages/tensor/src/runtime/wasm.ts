@@ -256,10 +256,14 @@ export function wasmThreads(threads: number): number {
   return r === null || threads <= 1 ? 1 : Math.min(threads, 1 + pool(r, threads).ready().length);
 }
 
-/** How many independent tasks to cut a kernel's work into on `threads` threads ({@link TASKS_PER_THREAD} per thread that can take part, at most the pool's 256 a job). */
+/** How many independent tasks to cut a kernel's work into when `t` threads take part ({@link TASKS_PER_THREAD} each, at most the pool's 256 a job; 1 for one thread). */
+export function partsFor(t: number): number {
+  return t <= 1 ? 1 : Math.min(t * TASKS_PER_THREAD, MAX_TASKS);
+}
+
+/** {@link partsFor} the threads that can take part of `threads` ({@link wasmThreads}). */
 export function wasmParts(threads: number): number {
-  const t = wasmThreads(threads);
-  return t === 1 ? 1 : Math.min(t * TASKS_PER_THREAD, MAX_TASKS);
+  return partsFor(wasmThreads(threads));
 }
 
 /** @internal Jobs the worker pool has been given so far (0 before it exists): tests check a 1-thread call posts none. */
