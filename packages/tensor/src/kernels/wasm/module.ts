@@ -13,7 +13,7 @@ import { geluBackwardKernel, geluForwardKernel } from "./gelu-simd.js";
 import { layerNormBackwardKernel, layerNormForwardKernel, layerNormParamGradKernel } from "./layer-norm-simd.js";
 import { embeddingBackwardKernel, embeddingForwardKernel } from "./embedding-simd.js";
 import { adamwKernel, sumSquaresKernel } from "./optim-simd.js";
-import { gemmDriver, microKernel, packKernel, MR, NR } from "./matmul-simd.js";
+import { gemmDriver, microKernel, packAKernel, packBKernel } from "./matmul-simd.js";
 import { rmsNormBackwardKernel, rmsNormForwardKernel, rmsNormWeightGradKernel } from "./rms-norm-simd.js";
 import { ropeKernel } from "./rope-simd.js";
 import { siluMulBackwardKernel, siluMulForwardKernel } from "./silu-mul-simd.js";
@@ -57,7 +57,7 @@ function runKernel(entries: readonly Callee[]): Func {
 /** Assembles the runtime's module (functions in `FUNCTION_NAMES` order) importing a shared memory of at most `maxPages`. */
 export function kernelModuleBytes(maxPages: number): Uint8Array {
   const helpers = {
-    micro: microKernel(), packA: packKernel("packA", MR), packB: packKernel("packB", NR),
+    micro: microKernel(), packA: packAKernel(), packB: packBKernel(),
     micro1: attnMicro("micro1", 4, 16), micro3: attnMicro("micro3", BC * 4, 4), micro5: attnMicro("micro5", 4, BC * 4),
     zero: zeroKernel(), packT: packTKernel(), packC: packCKernel(), storeRows: storeRowsKernel(),
   };
