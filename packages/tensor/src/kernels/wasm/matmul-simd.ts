@@ -106,29 +106,74 @@ export function packBKernel(): Func {
 /**
  * `packA(dst, src, rs, cs, n, kc)`: copies an n × kc block (element (i, k) at src + i·rs + k·cs)
  * into panels of MR lines, each value broadcast to an f32x4 (panel k-major, {@link A_STEP} bytes
- * per k), zero-filling the lines past the end of the block.
+ * per k), zero-filling the lines past the end of the block. A full panel of row-major A (k
+ * adjacent) or of transposed A (lines adjacent) is read a vector at a time and each lane splatted
+ * with a shuffle; the rest element by element.
  */
 export function packAKernel(): Func {
   const f = new Func("packA", ["i32", "i32", "i32", "i32", "i32", "i32"]);
   const [dst, src, rs, cs, n, kc] = f.i32Params(6);
-  const [i, l, sp, dp, k] = f.locals("i32", 5);
-  f.for(i, (g) => g.i32(0), (g) => g.get(n), MR, (g) => {
+  const [i, l, sp, dp, k, k4, d] = f.locals("i32", 7);
+  const v = f.local("v128");
+  // the four lanes of v, each splatted, to dp + u·step
+  const spread = (g: Func, step: number) => {
+    for (let u = 0; u < 4; u++) g.get(dp).get(v).get(v).f32x4Shuffle(u, u, u, u).v128Store(u * step);
+  };
+  // element by element from k = `from` for lines l of the panel at i
+  const scalar = (g: Func, from: (x: Func) => void) =>
     g.for(l, (h) => h.i32(0), (h) => h.i32(MR), 1, (h) => {
-      h.get(dst).get(i).get(kc).i32Mul().i32(16).i32Mul().i32Add().get(l).i32(16).i32Mul().i32Add().set(dp);
+      h.get(d).get(l).i32(16).i32Mul().i32Add();
+      from(h);
+      h.i32(A_STEP).i32Mul().i32Add().set(dp);
       h.get(i).get(l).i32Add().get(n).i32LtS().if(
         (w) => {
-          w.get(src).get(i).get(l).i32Add().get(rs).i32Mul().i32Add().set(sp);
-          w.for(k, (x) => x.i32(0), (x) => x.get(kc), 1, (x) => {
+          w.get(src).get(i).get(l).i32Add().get(rs).i32Mul().i32Add();
+          from(w);
+          w.get(cs).i32Mul().i32Add().set(sp);
+          w.for(k, from, (x) => x.get(kc), 1, (x) => {
             x.get(dp).get(sp).v128Load32Splat().v128Store();
             x.get(sp).get(cs).i32Add().set(sp).get(dp).i32(A_STEP).i32Add().set(dp);
           });
         },
-        (w) => w.for(k, (x) => x.i32(0), (x) => x.get(kc), 1, (x) => {
+        (w) => w.for(k, from, (x) => x.get(kc), 1, (x) => {
           x.get(dp).v128Zero().v128Store();
           x.get(dp).i32(A_STEP).i32Add().set(dp);
         }),
       );
     });
+  f.get(kc).i32(-4).i32And().set(k4);
+  f.for(i, (g) => g.i32(0), (g) => g.get(n), MR, (g) => {
+    g.get(dst).get(i).get(kc).i32Mul().i32(16).i32Mul().i32Add().set(d);
+    g.get(n).get(i).i32Sub().i32(MR).i32GeS().if(
+      (t) => t.get(rs).i32(4).i32Eq().if(
+        // lines adjacent: one vector holds the four lines' values at k
+        (u) => {
+          u.get(src).get(i).i32(4).i32Mul().i32Add().set(sp).get(d).set(dp);
+          u.for(k, (x) => x.i32(0), (x) => x.get(kc), 1, (x) => {
+            x.get(sp).v128Load().set(v);
+            spread(x, 16);
+            x.get(sp).get(cs).i32Add().set(sp).get(dp).i32(A_STEP).i32Add().set(dp);
+          });
+        },
+        (u) => u.get(cs).i32(4).i32Eq().if(
+          // k adjacent: one vector holds four k of a line
+          (w) => {
+            w.for(l, (x) => x.i32(0), (x) => x.i32(MR), 1, (x) => {
+              x.get(src).get(i).get(l).i32Add().get(rs).i32Mul().i32Add().set(sp);
+              x.get(d).get(l).i32(16).i32Mul().i32Add().set(dp);
+              x.for(k, (y) => y.i32(0), (y) => y.get(k4), 4, (y) => {
+                y.get(sp).v128Load().set(v);
+                spread(y, A_STEP);
+                y.get(sp).i32(16).i32Add().set(sp).get(dp).i32(4 * A_STEP).i32Add().set(dp);
+              });
+            });
+            scalar(w, (x) => x.get(k4));
+          },
+          (w) => scalar(w, (x) => x.i32(0)),
+        ),
+      ),
+      (t) => scalar(t, (x) => x.i32(0)),
+    );
   });
   return f;
 }
