@@ -5,7 +5,7 @@
  * (optionally tied). `forward(tokens, targets?)` gives logits and the mean
  * cross-entropy; `stateDict()` speaks Hugging Face `LlamaForCausalLM` names.
  */
-import { arange, crossEntropy, defaultGenerator, tensor, type FloatDType, type Generator, type Tensor } from "@kiln/tensor";
+import { arange, crossEntropy, defaultGenerator, freeWithGraph, tensor, type FloatDType, type Generator, type Tensor } from "@kiln/tensor";
 import { TransformerBlock, makeNorm } from "./block.js";
 import { llamaConfig, type LlamaConfig, type LlamaConfigInput } from "./config.js";
 import { Dropout } from "./dropout.js";
@@ -95,13 +95,16 @@ export class Llama extends Module {
     const pos = cache?.length ?? 0; // tokens already in the cache
     const maxT = this.config.max_position_embeddings;
     if (pos + T > maxT) throw new RangeError(`Llama: sequence of ${pos + T} tokens exceeds max_position_embeddings ${maxT}`);
-    let x = this.tokEmbeddings.forward(tokens); // (B, T, d)
-    if (this.posEmbeddings !== null) x = x.add(this.posEmbeddings.forward(this.positionIds(pos, T, cache))); // (B, T, d) + ((B,) T, d)
-    if (this.drop !== null) x = this.drop.forward(x);
-    this.layers.forEach((layer, i) => (x = layer.forward(x, this.rope, cache?.layers[i] ?? null))); // (B, T, d)
-    const logits = this.output.forward(this.norm.forward(x)); // (B, T, V)
-    const loss = targets === null ? null : crossEntropy(logits, targets, { ignoreIndex });
-    return { logits, loss };
+    // The activations go back to the memory pool when backward frees the graph: callers only get logits and loss.
+    return freeWithGraph(() => {
+      let x = this.tokEmbeddings.forward(tokens); // (B, T, d)
+      if (this.posEmbeddings !== null) x = x.add(this.posEmbeddings.forward(this.positionIds(pos, T, cache))); // (B, T, d) + ((B,) T, d)
+      if (this.drop !== null) x = this.drop.forward(x);
+      this.layers.forEach((layer, i) => (x = layer.forward(x, this.rope, cache?.layers[i] ?? null))); // (B, T, d)
+      const logits = this.output.forward(this.norm.forward(x)); // (B, T, V)
+      const loss = targets === null ? null : crossEntropy(logits, targets, { ignoreIndex });
+      return { logits, loss };
+    }, (out) => [out.logits, out.loss]);
   }
 
   /** Position ids of `T` tokens from slot `pos`: (T), or (B, T) counted from each sequence's start in a left-padded cache (pad slots get 0). */

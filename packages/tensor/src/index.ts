@@ -16,6 +16,7 @@ export {
 export { Generator, defaultGenerator, manualSeed, type GeneratorState } from "./random/generator.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { backward, type BackwardOptions } from "./autograd/backward.js";
+export { freeWithGraph } from "./autograd/activations.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export { record, Node, type BackwardFn } from "./autograd/node.js";
 export { customOp, OpContext, type CustomOpDefinition } from "./autograd/custom-op.js";

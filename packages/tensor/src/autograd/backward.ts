@@ -9,6 +9,7 @@ import { add } from "../ops/binary.js";
 import { copyOf } from "../ops/util.js";
 import { fmtShape, sameShape } from "../shape.js";
 import { Recycler } from "../memory/recycler.js";
+import type { Storage } from "../storage.js";
 import type { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
 import type { Node } from "./node.js";
@@ -74,6 +75,7 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean, r: Recycler): voi
     return;
   }
   const grads = new Map<Node, Tensor>([[rootNode, seed]]);
+  const activations = new Set<readonly Storage[]>();
   r.hold(seed);
   for (const node of topoOrder(rootNode)) {
     const g = grads.get(node);
@@ -110,9 +112,14 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean, r: Recycler): voi
       }
     }
     r.drop(g);
-    if (!retainGraph) node.release();
+    if (!retainGraph) {
+      if (node.activations !== null) activations.add(node.activations);
+      node.release();
+    }
     r.sweep();
   }
+  // the whole graph has run: nothing reads a forward's activations any more
+  for (const list of activations) r.releaseUnheld(list);
 }
 
 /** Computes gradients of `root` w.r.t. every leaf that requires grad (`Tensor.backward`). */

@@ -4,6 +4,7 @@
  * op's output when grad mode is on and any input requires grad.
  */
 import type { DifferentiableOp } from "../ops/registry.js";
+import type { Storage } from "../storage.js";
 import type { Tensor } from "../tensor.js";
 import { isGradEnabled } from "./grad-mode.js";
 
@@ -26,6 +27,8 @@ export class Node {
   versions: readonly number[];
   /** The output tensor whose grad should be kept (set by `retainGrad()`). */
   retained: Tensor | null = null;
+  /** Storage a forward pass made that only this graph reaches, freed once a backward frees this node (`freeWithGraph`). */
+  activations: readonly Storage[] | null = null;
 
   constructor(
     /** A registered op's name, or a custom op's (see `customOp`). */
@@ -46,6 +49,7 @@ export class Node {
     this.saved = NONE;
     this.versions = NO_VERSIONS;
     this.retained = null;
+    this.activations = null;
   }
 }
 

@@ -26,6 +26,20 @@ export function recordStorage(s: Storage): void {
 }
 
 /**
+ * Runs `fn` and returns its result with every storage created meanwhile (innermost recording
+ * only: a pass or scope inside `fn` keeps its own). See `freeWithGraph` (autograd/activations.ts).
+ */
+export function storagesMadeBy<T>(fn: () => T): [T, Storage[]] {
+  const list: Storage[] = [];
+  const outer = trackStorages(list);
+  try {
+    return [fn(), list];
+  } finally {
+    trackStorages(outer);
+  }
+}
+
+/**
  * Storage bookkeeping of one pass. Only the pass can reach storage it created: backward rules
  * keep nothing they make (see `BackwardFn`), so such storage is dead once no pending gradient,
  * leaf `.grad` or retained grad shares it, and it goes back to the pool at the next `sweep`.
@@ -80,6 +94,14 @@ export class Recycler {
       this.ours.add(s);
       this.candidates.push(s);
     }
+  }
+
+  /**
+   * Returns `list` (storage a forward pass made that only the graph this pass has freed could
+   * reach) to the pool, except what a use of this pass holds (a leaf's `.grad`, a retained grad).
+   */
+  releaseUnheld(list: readonly Storage[]): void {
+    for (const s of list) if (!this.uses.has(s)) release(s.data);
   }
 
   /** Returns every storage made by this pass that no use holds to the pool. */
