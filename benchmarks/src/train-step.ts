@@ -37,7 +37,7 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.lengt
  * (up to `maxWarmup`) until the pool has run one whole collection cycle (collection to collection)
  * without taking fresh memory — it has grown to its working size.
  */
-export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3, maxWarmup = 40, ffn: "swiglu" | "gelu_mlp" = "swiglu"): Promise<StepResult> {
+export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3, maxWarmup = 100, ffn: "swiglu" | "gelu_mlp" = "swiglu"): Promise<StepResult> {
   const baseRss = process.memoryUsage().rss;
   warmUpThreads();
   const model = new Llama(
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const names = args.filter((a) => a in STEP_CONFIGS);
   for (const name of names.length > 0 ? names : Object.keys(STEP_CONFIGS)) {
     const c = STEP_CONFIGS[name]!;
-    const r = await benchStep(name, c, steps ?? c.samples, 3, 40, ffn);
+    const r = await benchStep(name, c, steps ?? c.samples, 3, 100, ffn);
     if (args.includes("--json")) console.log(JSON.stringify(r));
     else {
       const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
