@@ -32,12 +32,15 @@ export interface StepResult {
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+/** Warm-up cap: with a collection every ~28 tiny steps, a whole cycle without fresh memory comes at ~90. */
+const MAX_WARMUP = 100;
+
 /**
  * Times `steps` training steps of `c` after warm-up: at least `warmup` untimed steps, continued
  * (up to `maxWarmup`) until the pool has run one whole collection cycle (collection to collection)
  * without taking fresh memory — it has grown to its working size.
  */
-export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3, maxWarmup = 100, ffn: "swiglu" | "gelu_mlp" = "swiglu"): Promise<StepResult> {
+export async function benchStep(name: string, c: StepConfig, steps: number, warmup = 3, maxWarmup = MAX_WARMUP, ffn: "swiglu" | "gelu_mlp" = "swiglu"): Promise<StepResult> {
   const baseRss = process.memoryUsage().rss;
   warmUpThreads();
   const model = new Llama(
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
   const names = args.filter((a) => a in STEP_CONFIGS);
   for (const name of names.length > 0 ? names : Object.keys(STEP_CONFIGS)) {
     const c = STEP_CONFIGS[name]!;
-    const r = await benchStep(name, c, steps ?? c.samples, 3, 100, ffn);
+    const r = await benchStep(name, c, steps ?? c.samples, 3, MAX_WARMUP, ffn);
     if (args.includes("--json")) console.log(JSON.stringify(r));
     else {
       const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;

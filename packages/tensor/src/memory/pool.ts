@@ -91,16 +91,14 @@ function finalizer(): FinalizationRegistry<Block> {
 
 /**
  * Bytes handed out since the last collection and not released (only the collector can return
- * those), and the amount that triggers the next collection. A forced
- * collection costs ~10–30 ms here however little it finds (`memoryStats().collectMs / collections`
- * over a tiny training run, JS heap ~13 MB), so the pool lets a few steps' garbage pile up between
+ * those); a collection runs once they reach {@link collectionTrigger}. A forced collection costs
+ * ~10–30 ms here however little it finds (`memoryStats().collectMs / collections` over a tiny
+ * training run, JS heap ~13 MB), so the pool lets a few steps' garbage pile up between
  * collections: fewer, larger ones. Backward frees its gradients and a Llama's graph its activations
- * (`freeWithGraph`), so a Llama step leaves only its logits and the parameters' old gradients
- * (tiny: 4.5 of 60 MB handed out) and collections come every ~20 steps instead of every 4.
+ * (`freeWithGraph`), so a Llama step leaves only its logits and the parameters' old gradients to
+ * the collector (`benchmarks/src/train-step.ts tiny --threads 2 --steps 30`: 2 collections, 7 before).
  */
 let handedOut = 0;
-const TRIGGER = 128 * 2 ** 20;
-let trigger = TRIGGER;
 
 /** Default budget: a quarter of the machine's memory, at most 4 GiB (`KILN_POOL_MB` overrides). */
 let budget = ENV.poolBytes ?? Math.min(totalmem() / 4, 4 * 2 ** 30);
@@ -170,7 +168,7 @@ export function acquire<D extends DType>(dtype: D, size: number, zero = true): D
   const wasm = dtype === "float32" && useWasm;
   const key = cls * 2 + (wasm ? 1 : 0);
   let block = freeLists.get(key)?.pop();
-  if (block === undefined && handedOut >= trigger && collect()) block = freeLists.get(key)?.pop();
+  if (block === undefined && handedOut >= collectionTrigger() && collect()) block = freeLists.get(key)?.pop();
   handedOut += cls;
   if (block !== undefined) {
     stats.freeBytes -= cls;
@@ -210,11 +208,18 @@ export function release(arr: TypedArray): boolean {
 }
 
 /**
+ * Unreleased bytes that trigger a collection: 128 MiB, at most a quarter of the budget (at least
+ * 64 MiB) — that much dead memory at most waits for the collector. (Waiting for twice the surviving
+ * bytes let a medium Llama's logits and old gradients pile up for ~13 steps: peak RSS 573 → 828 MiB
+ * in benchmarks/results/bench-2026-12-04-15-18.)
+ */
+function collectionTrigger(): number {
+  return Math.min(128 * 2 ** 20, Math.max(budget / 4, 64 * 2 ** 20));
+}
+
+/**
  * Runs a full garbage collection and returns dead blocks to the free lists now (when the engine
  * allows), so a training step reuses the last step's activations instead of touching fresh pages.
- * The next collection waits until 128 MiB (at most a quarter of the budget) were handed out and not
- * released: that much dead memory at most waits for it. (Waiting for twice the surviving bytes, as
- * before, let a medium Llama's logits and old gradients pile up for ~13 steps: peak RSS 573 → 828 MiB.)
  * Returns false where the engine offers no collector. @internal (exported for tests)
  */
 export function collect(): boolean {
@@ -226,7 +231,6 @@ export function collect(): boolean {
   stats.collections++;
   stats.collectMs += performance.now() - t;
   handedOut = 0;
-  trigger = Math.min(TRIGGER, Math.max(budget / 4, 64 * 2 ** 20));
   return true;
 }
 

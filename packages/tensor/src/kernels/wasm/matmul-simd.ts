@@ -4,9 +4,9 @@
  * after Goto & van de Geijn, "Anatomy of high-performance matrix multiplication" (BLIS), with a
  * 4×8 register tile (8 f32x4 accumulators + 2 B vectors + 1 broadcast fit V8's 16 xmm registers).
  * Packed A holds every value already broadcast to a whole f32x4, so the inner loop loads it with a
- * plain `v128.load`: a `v128.load32_splat` there ran the loop at 45 GFLOP/s against 53 with the
- * plain load (panels in L1, best of 40 interleaved rounds, Zen 5), the splat taking vector-pipe
- * slots from the multiplies and adds.
+ * plain `v128.load` instead of a `v128.load32_splat`, which took vector-pipe slots from the
+ * multiplies and adds (benchmarks/results, GEMM 1 thread, before → after: bench-2026-12-04-11-28 →
+ * bench-2026-12-04-14-23, 1024³ 43.4 → 45.0 GFLOP/s, 2048×128×352 x·Wᵀ 43.1 → 47.1).
  */
 import { type Callee, Func, type Local } from "./assembler.js";
 
@@ -28,8 +28,10 @@ function min(f: Func, x: (f: Func) => void, y: (f: Func) => void): Func {
   return f.i32LtS().select();
 }
 
-/** Bytes of one k step of a packed A panel: MR values, each broadcast to four lanes. */
-export const A_STEP = MR * 16;
+/** Bytes of one packed A value: broadcast to the four lanes of an f32x4. */
+const A_VALUE = 16;
+/** Bytes of one k step of a packed A panel: MR broadcast values. */
+export const A_STEP = MR * A_VALUE;
 
 /** `micro(kc, ap, bp, c, ldc, load)`: C[4×8] (+)= Ap[kc×4]ᵀ · Bp[kc×8], all pointers in bytes; Ap's values come broadcast ({@link A_STEP} bytes per k). */
 export function microKernel(): Func {
@@ -48,7 +50,7 @@ export function microKernel(): Func {
   f.loop((g) => {
     g.get(bp).v128Load(0).set(b[0]).get(bp).v128Load(16).set(b[1]);
     for (let r = 0; r < MR; r++) {
-      g.get(ap).v128Load(r * 16).set(a);
+      g.get(ap).v128Load(r * A_VALUE).set(a);
       for (let h = 0; h < 2; h++) g.get(acc[r * 2 + h]!).get(a).get(b[h]!).f32x4Mul().f32x4Add().set(acc[r * 2 + h]!);
     }
     g.get(ap).i32(A_STEP).i32Add().set(ap);
@@ -122,7 +124,7 @@ export function packAKernel(): Func {
   // element by element from k = `from` for lines l of the panel at i
   const scalar = (g: Func, from: (x: Func) => void) =>
     g.for(l, (h) => h.i32(0), (h) => h.i32(MR), 1, (h) => {
-      h.get(d).get(l).i32(16).i32Mul().i32Add();
+      h.get(d).get(l).i32(A_VALUE).i32Mul().i32Add();
       from(h);
       h.i32(A_STEP).i32Mul().i32Add().set(dp);
       h.get(i).get(l).i32Add().get(n).i32LtS().if(
@@ -143,7 +145,7 @@ export function packAKernel(): Func {
     });
   f.get(kc).i32(-4).i32And().set(k4);
   f.for(i, (g) => g.i32(0), (g) => g.get(n), MR, (g) => {
-    g.get(dst).get(i).get(kc).i32Mul().i32(16).i32Mul().i32Add().set(d);
+    g.get(dst).get(i).get(kc).i32Mul().i32(A_VALUE).i32Mul().i32Add().set(d);
     g.get(n).get(i).i32Sub().i32(MR).i32GeS().if(
       (t) => t.get(rs).i32(4).i32Eq().if(
         // lines adjacent: one vector holds the four lines' values at k
@@ -151,7 +153,7 @@ export function packAKernel(): Func {
           u.get(src).get(i).i32(4).i32Mul().i32Add().set(sp).get(d).set(dp);
           u.for(k, (x) => x.i32(0), (x) => x.get(kc), 1, (x) => {
             x.get(sp).v128Load().set(v);
-            spread(x, 16);
+            spread(x, A_VALUE);
             x.get(sp).get(cs).i32Add().set(sp).get(dp).i32(A_STEP).i32Add().set(dp);
           });
         },
@@ -160,7 +162,7 @@ export function packAKernel(): Func {
           (w) => {
             w.for(l, (x) => x.i32(0), (x) => x.i32(MR), 1, (x) => {
               x.get(src).get(i).get(l).i32Add().get(rs).i32Mul().i32Add().set(sp);
-              x.get(d).get(l).i32(16).i32Mul().i32Add().set(dp);
+              x.get(d).get(l).i32(A_VALUE).i32Mul().i32Add().set(dp);
               x.for(k, (y) => y.i32(0), (y) => y.get(k4), 4, (y) => {
                 y.get(sp).v128Load().set(v);
                 spread(y, A_STEP);
@@ -208,7 +210,7 @@ export function gemmDriver(lib: GemmLib): Func {
   const [c, ldc, a, aRs, aCs, b, bRs, bCs, M, N, K, accum, scratch] = f.i32Params(13);
   const [pc, kc, load, jc, nc, ic, mc, j, nr, i, mr, bp, ap, tile, cc, r, q] = f.locals("i32", 17);
   f.get(scratch).set(ap);
-  f.get(scratch).i32(MC * KC * 16).i32Add().set(bp);
+  f.get(scratch).i32(MC * KC * A_VALUE).i32Add().set(bp);
   f.get(bp).i32(KC * NC * 4).i32Add().set(tile);
   f.for(pc, (g) => g.i32(0), (g) => g.get(K), KC, (g) => {
     min(g, (h) => h.i32(KC), (h) => h.get(K).get(pc).i32Sub()).set(kc);
@@ -227,7 +229,7 @@ export function gemmDriver(lib: GemmLib): Func {
             min(z, (w) => w.i32(MR), (w) => w.get(mc).get(i).i32Sub()).set(mr);
             z.get(c).get(ic).get(i).i32Add().get(ldc).i32Mul().i32Add().get(jc).get(j).i32Add().i32(4).i32Mul().i32Add().set(cc);
             const args = (w: Func, cp: I32, ld: I32 | number) => {
-              w.get(kc).get(ap).get(i).get(kc).i32Mul().i32(A_STEP / MR).i32Mul().i32Add();
+              w.get(kc).get(ap).get(i).get(kc).i32Mul().i32(A_VALUE).i32Mul().i32Add();
               w.get(bp).get(j).get(kc).i32Mul().i32(4).i32Mul().i32Add().get(cp);
               if (typeof ld === "number") w.i32(ld);
               else w.get(ld);
@@ -250,4 +252,4 @@ export function gemmDriver(lib: GemmLib): Func {
 }
 
 /** Bytes of per-thread scratch the kernel needs: packed (broadcast) A block, packed B block and one C tile. */
-export const SCRATCH_BYTES = BLOCKS.MC * BLOCKS.KC * 16 + (BLOCKS.KC * BLOCKS.NC + MR * NR) * 4;
+export const SCRATCH_BYTES = BLOCKS.MC * BLOCKS.KC * A_VALUE + (BLOCKS.KC * BLOCKS.NC + MR * NR) * 4;
